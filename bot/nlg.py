@@ -1,0 +1,57 @@
+"""Rasa's hook into our renderer: `nlg: type: bot.nlg.CatalogNLG` in endpoints.yml.
+
+Rasa calls `generate` for every response it sends, with the tracker and the
+output channel's name. We pick the language from the `language` slot and the
+variant from the channel, and add the one-time legal notice.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.core.nlg.generator import NaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.languages import language_settings
+from bot.rendering import channel_variant, renderer
+from bot.topics import topic_for_response
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_SLOT = "language"
+
+
+def conversation_language(tracker: DialogueStateTracker) -> str:
+    language = tracker.get_slot(LANGUAGE_SLOT)
+    settings = language_settings()
+    return language if settings.is_supported(language) else settings.default
+
+
+def legal_notice_shown(tracker: DialogueStateTracker) -> bool:
+    return any(
+        isinstance(event, BotUttered) and event.metadata.get("legal_notice")
+        for event in tracker.events
+    )
+
+
+class CatalogNLG(NaturalLanguageGenerator):
+    def __init__(self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None) -> None:
+        self.renderer = renderer()
+
+    async def generate(
+        self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
+    ) -> dict[str, Any] | None:
+        topic = topic_for_response(utter_action)
+        rendered = self.renderer.render(
+            utter_action,
+            conversation_language(tracker),
+            channel_variant(output_channel),
+            legal_notice=bool(topic and topic.legal_notice) and not legal_notice_shown(tracker),
+            resource_ids=kwargs.get("resource_ids"),
+        )
+        # Extra keys end up in the BotUttered event's metadata, never in the text.
+        return {"text": rendered.text, "language": rendered.language, "legal_notice": rendered.legal_notice}
