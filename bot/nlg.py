@@ -48,7 +48,8 @@ class CatalogNLG(NaturalLanguageGenerator):
         topic = topic_for_response(utter_action)
         rendered = self.renderer.render(
             utter_action,
-            conversation_language(tracker),
+            # An action may name the language, e.g. right as it switches it.
+            kwargs.get("language") or conversation_language(tracker),
             channel_variant(output_channel),
             legal_notice=bool(topic and topic.legal_notice) and not legal_notice_shown(tracker),
             resource_ids=kwargs.get("resource_ids"),

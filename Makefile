@@ -1,0 +1,72 @@
+# Los Angeles 311 Know Your Rights assistant. `make help` lists the targets.
+# Every target does its own prerequisites and does nothing when up to date.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(PY) -m rasa
+MODEL := models/kyr.tar.gz
+PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+# What the model is trained from: a change to any of these retrains.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
+                   bot/nlu_language.py bot/language_policy.py
+# Keep Rasa's own telemetry off and its logs free of message text.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help setup catalogs train shell run test lint validate bench i18n-report i18n-extract i18n-update clean
+
+help: ## List the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@PYTHON=$$(scripts/find-python310) || exit 1; \
+	  [ -x $(PY) ] || "$$PYTHON" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==24.0
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.installed catalogs ## Virtual environment, pinned dependencies, compiled catalogs
+
+%.mo: %.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
+
+catalogs: $(MO_FILES) ## Compile the gettext catalogs (locales/*/LC_MESSAGES/*.mo)
+
+$(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed
+	$(RASA) train --fixed-model-name kyr --out models --quiet
+
+train: setup $(MODEL) ## Train the model, only when data or config changed
+
+shell: train ## Talk to the assistant in the terminal (starts the action server too)
+	$(PY) -m bot shell
+
+run: train ## Action server on :5055 and Rasa server on :5005 (channels from credentials.yml)
+	$(PY) -m bot run
+
+lint: setup ## ruff
+	$(VENV)/bin/ruff check bot actions tests
+
+validate: setup ## Validate the training data and domain
+	$(RASA) data validate --fail-on-warnings
+
+test: train lint validate ## Everything CI runs: lint, data validation, pytest, rasa test
+	$(PY) -m pytest -q
+	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core --no-plot
+
+bench: train ## Measure start-up, latency, memory and training time (numbers go in the README)
+	$(PY) -m bot bench
+
+i18n-report: catalogs ## Coverage of each language's catalog, and what falls back to English
+	$(PY) -m bot i18n-report
+
+i18n-extract: setup ## Rebuild locales/messages.pot from the domain and data files
+	$(VENV)/bin/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --omit-header .
+
+i18n-update: i18n-extract ## Merge new keys from the template into every catalog
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+
+clean: ## Remove the trained model, compiled catalogs and test output
+	rm -rf models results $(MO_FILES) .pytest_cache

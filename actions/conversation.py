@@ -1,0 +1,43 @@
+"""What actions need to know about the conversation, read from the rasa-sdk tracker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from bot.languages import language_settings
+from bot.topics import Menu, menu_shown_by
+
+LANGUAGE_SLOT = "language"
+
+
+def conversation_language(tracker: Tracker) -> str:
+    language = tracker.get_slot(LANGUAGE_SLOT)
+    settings = language_settings()
+    return language if settings.is_supported(language) else settings.default
+
+
+def bot_responses(tracker: Tracker) -> list[str]:
+    """Response keys the bot has sent so far, oldest first."""
+    keys = []
+    for event in tracker.events:
+        if event.get("event") == "bot":
+            key = (event.get("metadata") or {}).get("utter_action")
+            if key:
+                keys.append(key)
+    return keys
+
+
+def last_menu_shown(tracker: Tracker) -> Menu | None:
+    """The menu of the most recent bot response that showed one, if any."""
+    for key in reversed(bot_responses(tracker)):
+        menu = menu_shown_by(key)
+        if menu:
+            return menu
+    return None
+
+
+def latest_text(tracker: Tracker) -> str:
+    message: dict[str, Any] = tracker.latest_message or {}
+    return message.get("text") or ""

@@ -1,0 +1,39 @@
+"""Babel extractor: the catalog keys of this project (see babel.cfg).
+
+Keys come from data, not from Python source: every response in domain.yml
+(its `metadata.facts` becomes the translators' comment), the menu labels of
+data/menus.yml and the fragments listed in data/catalog_keys.yml.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any, Iterator
+
+import yaml
+
+from bot.topics import menus
+
+# Babel's extractor protocol: (line number, function name, message, comments).
+Extracted = tuple[int, str | None, str, list[str]]
+
+
+def extract_domain(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any) -> Iterator[Extracted]:
+    domain = yaml.safe_load(fileobj) or {}
+    for key, variations in (domain.get("responses") or {}).items():
+        metadata = (variations[0] or {}).get("metadata") or {}
+        comments = [str(metadata["facts"])] if metadata.get("facts") else []
+        yield 0, None, key, comments
+        for variant in metadata.get("variants", []):
+            yield 0, None, f"{key}.{variant}", [f"{variant} variant of {key}", *comments]
+
+
+def extract_catalog_keys(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any) -> Iterator[Extracted]:
+    for key, comment in (yaml.safe_load(fileobj) or {}).get("keys", {}).items():
+        yield 0, None, key, [str(comment)]
+    labels: dict[str, str] = {}
+    for menu in menus().values():
+        for entry in menu.entries:
+            if not entry.target.startswith("language:"):
+                labels.setdefault(entry.label_key, f"Menu label in the {menu.name} menu.")
+    for key, comment in labels.items():
+        yield 0, None, key, [comment]

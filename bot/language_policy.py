@@ -1,0 +1,60 @@
+"""Dialogue policy that keeps the conversation's `language` slot up to date.
+
+Why a policy: it is the one place in Rasa 3.6 that runs in the Rasa server
+after every user message *with the whole tracker*, before any response is
+rendered. (An NLU component sees only the message; a custom action would make
+the language depend on the action server being up.) The policy never picks an
+action: it predicts nothing and only adds a SlotSet event, which Rasa's
+ensemble applies whichever policy wins (mandatory policy events).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.language_choice import next_language
+from bot.language_detection import LanguageDetection
+from bot.nlg import LANGUAGE_SLOT
+from bot.nlu_language import DETECTION_KEY
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class LanguagePolicy(Policy):
+    @staticmethod
+    def supported_data() -> SupportedData:
+        return SupportedData.ML_AND_RULE_DATA
+
+    def train(self, training_trackers: list[TrackerWithCachedStates], domain: Domain,
+              **kwargs: Any) -> Resource:
+        # Nothing to learn: the language rule is fixed (bot.language_choice).
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        return self._prediction(self._default_predictions(domain), events=self.language_events(tracker))
+
+    @staticmethod
+    def language_events(tracker: DialogueStateTracker) -> list[SlotSet]:
+        # Only the first prediction after a user message looks at that message.
+        if tracker.latest_action_name != ACTION_LISTEN_NAME or not tracker.latest_message:
+            return []
+        detection = LanguageDetection.from_dict(tracker.latest_message.parse_data.get(DETECTION_KEY))
+        current = tracker.get_slot(LANGUAGE_SLOT)
+        new = next_language(current, detection)
+        return [SlotSet(LANGUAGE_SLOT, new)] if new != current else []

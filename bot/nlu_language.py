@@ -1,0 +1,77 @@
+"""NLU pipeline component: language detection and the intents that need no model.
+
+Runs last in the pipeline (config.yml). For each message it:
+* records the language detection in the parse data (`language_detection`),
+  which bot.language_policy uses to keep the conversation's language;
+* overrides the classifier where a rule is more reliable than a model:
+  - a bare menu number ("2", "opcion 2") is `menu_choice`;
+  - an explicit language request ("español") is `language_selected`;
+  - a clear message in a language we don't serve is `unsupported_language`;
+  - a message with no words (empty, emoji only) is `nlu_fallback`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.language_detection import EXPLICIT, LanguageDetection, message_language_detector
+from bot.text import has_letters, menu_number
+
+DETECTION_KEY = "language_detection"
+MENU_CHOICE_INTENT = "menu_choice"
+LANGUAGE_SELECTED_INTENT = "language_selected"
+UNSUPPORTED_LANGUAGE_INTENT = "unsupported_language"
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def rule_based_intent(text: str, detection: LanguageDetection) -> str | None:
+    """The intent a rule decides for this message, or None to keep the model's."""
+    if menu_number(text):
+        return MENU_CHOICE_INTENT
+    if detection.strength == EXPLICIT:
+        return LANGUAGE_SELECTED_INTENT
+    if detection.unsupported:
+        return UNSUPPORTED_LANGUAGE_INTENT
+    if not has_letters(text):
+        return FALLBACK_INTENT
+    return None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class LanguageAndRulesClassifier(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LanguageAndRulesClassifier":
+        return cls()
+
+    def __init__(self) -> None:
+        # Built here, at model load, so no user waits for the detector models.
+        self.detector = message_language_detector()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            detection = self.detector.detect(text)
+            message.set(DETECTION_KEY, detection.as_dict(), add_to_output=True)
+            intent = rule_based_intent(text, detection)
+            if intent:
+                ranking = [{"name": intent, "confidence": 1.0}]
+                message.set(INTENT, ranking[0], add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
