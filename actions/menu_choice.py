@@ -31,16 +31,15 @@ class ActionMenuChoice(Action):
             dispatcher.utter_message(response=UNKNOWN_CHOICE_RESPONSE)
             return []
 
-        kind, _, value = entry.target.partition(":")
-        if kind == "language":
+        if entry.kind == "language":
             # The response is rendered before the SlotSet is applied, so the
             # new language is passed along for this one message.
-            dispatcher.utter_message(response=LANGUAGE_CHANGED_RESPONSE, language=value)
-            return [SlotSet(LANGUAGE_SLOT, value)]
-        if kind == "menu":
-            dispatcher.utter_message(response=menus()[value].shown_by[0])
+            dispatcher.utter_message(response=LANGUAGE_CHANGED_RESPONSE, language=entry.value)
+            return [SlotSet(LANGUAGE_SLOT, entry.value)]
+        if entry.kind == "menu":
+            dispatcher.utter_message(response=menus()[entry.value].shown_by[0])
             return []
-        dispatcher.utter_message(**topic_answer(entry.target, conversation_language(tracker)))
+        dispatcher.utter_message(**topic_answer(entry.value, conversation_language(tracker)))
         return []
 
 

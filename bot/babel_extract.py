@@ -33,7 +33,7 @@ def extract_catalog_keys(fileobj: IO[bytes], keywords: Any, comment_tags: Any, o
     labels: dict[str, str] = {}
     for menu in menus().values():
         for entry in menu.entries:
-            if not entry.target.startswith("language:"):
+            if entry.kind != "language":
                 labels.setdefault(entry.label_key, f"Menu label in the {menu.name} menu.")
     for key, comment in labels.items():
         yield 0, None, key, [comment]

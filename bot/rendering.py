@@ -126,9 +126,8 @@ class Renderer:
             return ""
         lines = []
         for entry in menu.entries:
-            kind, _, value = entry.target.partition(":")
-            if kind == "language":
-                label = language_settings().native_names[value]
+            if entry.kind == "language":
+                label = language_settings().native_names[entry.value]
             else:
                 label = self.text(entry.label_key, language, variant)
             lines.append(f"{entry.number}{MENU_NUMBER_SEPARATOR}{label}")

@@ -43,11 +43,18 @@ class MenuEntry:
     target: str  # a topic id, "menu:<name>" or "language:<code>"
 
     @property
+    def kind(self) -> str:
+        """"topic", "menu" or "language"."""
+        return self.target.partition(":")[0] if ":" in self.target else "topic"
+
+    @property
+    def value(self) -> str:
+        """The topic id, menu name or language code."""
+        return self.target.partition(":")[2] if ":" in self.target else self.target
+
+    @property
     def label_key(self) -> str:
-        kind, _, value = self.target.partition(":")
-        if kind == "menu":
-            return f"label_menu_{value}"
-        return f"label_{self.target}"
+        return f"label_menu_{self.value}" if self.kind == "menu" else f"label_{self.value}"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,147 @@
+"""Shared fixtures: the real catalogs, a real action server and the trained model.
+
+The model is loaded once per test session with Agent.load, as Rasa's own
+server does; the action server is a real `rasa_sdk` process on a free port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from bot.paths import PROJECT_ROOT
+
+MODEL_PATH = PROJECT_ROOT / "models" / "kyr.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the action server exited during start-up"
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
+@pytest.fixture(scope="session")
+def action_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("actions") / "action-server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+            cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        )
+        try:
+            wait_for_port(port, process)
+            yield f"http://127.0.0.1:{port}/webhook"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def event_loop_for_agent() -> Iterator[asyncio.AbstractEventLoop]:
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture(scope="session")
+def agent(action_server_url: str, event_loop_for_agent: asyncio.AbstractEventLoop) -> Any:
+    if not MODEL_PATH.exists():
+        pytest.fail(f"No trained model at {MODEL_PATH}: run `make train` (make test does).")
+    from rasa.core.agent import Agent
+    from rasa.utils.endpoints import EndpointConfig
+
+    asyncio.set_event_loop(event_loop_for_agent)
+    return Agent.load(
+        str(MODEL_PATH),
+        generator=EndpointConfig(type="bot.nlg.CatalogNLG"),
+        action_endpoint=EndpointConfig(url=action_server_url),
+    )
+
+
+class Conversation:
+    """One person texting the bot: send() returns the reply texts."""
+
+    counter = 0
+
+    def __init__(self, agent: Any, loop: asyncio.AbstractEventLoop) -> None:
+        Conversation.counter += 1
+        self.sender_id = f"test-{Conversation.counter}-{time.monotonic_ns()}"
+        self.agent = agent
+        self.loop = loop
+
+    def send(self, text: str) -> list[str]:
+        replies = self.loop.run_until_complete(self.agent.handle_text(text, sender_id=self.sender_id))
+        return [reply.get("text") or "" for reply in replies or []]
+
+    def tracker(self) -> Any:
+        return self.loop.run_until_complete(self.agent.tracker_store.retrieve(self.sender_id))
+
+    def slot(self, name: str) -> Any:
+        return self.tracker().get_slot(name)
+
+
+@pytest.fixture
+def conversation(agent: Any, event_loop_for_agent: asyncio.AbstractEventLoop) -> Conversation:
+    return Conversation(agent, event_loop_for_agent)
+
+
+@pytest.fixture
+def new_conversation(agent: Any, event_loop_for_agent: asyncio.AbstractEventLoop) -> Any:
+    return lambda: Conversation(agent, event_loop_for_agent)
+
+
+def rendered(key: str, language: str, **kwargs: Any) -> str:
+    from bot.rendering import renderer
+
+    return renderer().render(key, language, **kwargs).text
+
+
+@pytest.fixture
+def expected_text() -> Any:
+    return rendered
+
+
+@pytest.fixture
+def data_dir_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of data/ the test may change; caches are reset around it."""
+    import shutil
+
+    target = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data", target)
+    monkeypatch.setenv("KYR_DATA_DIR", str(target))
+    reset_caches()
+    yield target
+    monkeypatch.undo()
+    reset_caches()
+
+
+def reset_caches() -> None:
+    import bot.rendering
+    from bot import catalogs, languages, language_detection, resources, topics, yaml_data
+
+    yaml_data.clear_cache()
+    for cached in (languages.language_settings, resources.resource_directory, topics.topics,
+                   topics.menus, catalogs.catalogs, language_detection.message_language_detector):
+        cached.cache_clear()
+    bot.rendering._renderer = None

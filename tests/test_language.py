@@ -1,0 +1,124 @@
+"""Language detection, the switching rule, and the policy that applies it."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.language_choice import next_language
+from bot.language_detection import EXPLICIT, NONE, STRONG, WEAK, LanguageDetection, message_language_detector
+from bot.language_policy import LanguagePolicy
+from bot.nlu_language import DETECTION_KEY, rule_based_intent
+
+
+def detect(text: str) -> LanguageDetection:
+    return message_language_detector().detect(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("ICE is at my door", "en"),
+        ("la migra está en mi puerta", "es"),
+        ("la migra esta en mi puerta", "es"),
+        ("q hago si me para la policia", "es"),
+        ("my husband was detained this morning", "en"),
+        ("donde esta mi esposo detenido", "es"),
+    ],
+)
+def test_clear_sentences_are_detected_strongly(text: str, language: str) -> None:
+    assert detect(text) == LanguageDetection(language=language, strength=STRONG)
+
+
+@pytest.mark.parametrize("text", ["ok", "1", "", "   ", "😀😀😀", "si", "no", "ICE", "311"])
+def test_ambiguous_messages_carry_no_language(text: str) -> None:
+    assert detect(text).language is None
+
+
+@pytest.mark.parametrize(("text", "language"), [("gracias", "es"), ("thanks", "en"), ("hola", "es")])
+def test_short_messages_are_weak(text: str, language: str) -> None:
+    assert detect(text) == LanguageDetection(language=language, strength=WEAK)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("español", "es"), ("espanol", "es"), ("en español por favor", "es"), ("English", "en"), ("english please", "en")],
+)
+def test_explicit_requests(text: str, language: str) -> None:
+    assert detect(text) == LanguageDetection(language=language, strength=EXPLICIT)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Olá, preciso de ajuda com a imigração", "pt"),
+        ("Bonjour, j'ai besoin d'aide avec l'immigration", "fr"),
+        ("이민국이 문 앞에 있어요", "ko"),
+        ("我需要帮助", "zh"),
+        ("Мне нужна помощь адвоката", "ru"),
+    ],
+)
+def test_unsupported_languages_are_recognised(text: str, code: str) -> None:
+    result = detect(text)
+    assert result.unsupported == code and result.language is None
+
+
+def test_huge_message_is_detected_quickly_and_safely() -> None:
+    assert detect("la migra esta en mi puerta " * 500).language == "es"
+
+
+@pytest.mark.parametrize(
+    ("current", "detection", "expected"),
+    [
+        (None, LanguageDetection("es", WEAK), "es"),  # "gracias" as a first message sets Spanish
+        ("en", LanguageDetection("es", WEAK), "en"),  # ...but never flips an English conversation
+        ("es", LanguageDetection("en", WEAK), "es"),  # "ok thanks" never flips Spanish either
+        ("en", LanguageDetection("es", STRONG), "es"),  # a clear Spanish sentence switches
+        ("es", LanguageDetection("en", EXPLICIT), "en"),  # "english" switches
+        ("es", LanguageDetection(None, NONE, unsupported="pt"), "es"),  # unsupported changes nothing
+        (None, LanguageDetection(), None),
+    ],
+)
+def test_next_language(current: str | None, detection: LanguageDetection, expected: str | None) -> None:
+    assert next_language(current, detection) == expected
+
+
+def tracker_after(text: str, language: str | None) -> DialogueStateTracker:
+    events = [SlotSet("language", language)] if language else []
+    events += [
+        ActionExecuted("action_listen"),
+        UserUttered(text, parse_data={"intent": {"name": "x"}, DETECTION_KEY: detect(text).as_dict()}),
+    ]
+    return DialogueStateTracker.from_events("policy-test", events)
+
+
+def test_policy_sets_the_slot_after_a_user_message() -> None:
+    assert LanguagePolicy.language_events(tracker_after("la migra esta en mi puerta", "en")) == [
+        SlotSet("language", "es")
+    ]
+    assert LanguagePolicy.language_events(tracker_after("gracias", "en")) == []
+    assert LanguagePolicy.language_events(tracker_after("ok", None)) == []
+
+
+def test_policy_acts_only_on_the_first_prediction_of_a_turn() -> None:
+    tracker = tracker_after("la migra esta en mi puerta", "en")
+    tracker.update(ActionExecuted("utter_kyr_door"))
+    assert LanguagePolicy.language_events(tracker) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("2", "menu_choice"),
+        ("#3", "menu_choice"),
+        ("opcion 4", "menu_choice"),
+        ("español", "language_selected"),
+        ("", "nlu_fallback"),
+        ("🙏🙏", "nlu_fallback"),
+        ("Olá, preciso de ajuda com a imigração", "unsupported_language"),
+        ("ICE is at my door", None),
+    ],
+)
+def test_rule_based_intents(text: str, intent: str | None) -> None:
+    assert rule_based_intent(text, detect(text)) == intent
