@@ -1,9 +1,9 @@
 """Operator command line: `python -m bot <command>` (also wrapped by the Makefile).
 
-  i18n-report   catalog coverage per language, and each key falling back to English
-  shell         action server in the background + `rasa shell` (stops both on exit)
-  run           action server + Rasa server with the channels of credentials.yml
-  bench         performance measurements reported in the README
+i18n-report   catalog coverage per language, and each key falling back to English
+shell         action server in the background + `rasa shell` (stops both on exit)
+run           action server + Rasa server with the channels of credentials.yml
+bench         performance measurements reported in the README
 """
 
 from __future__ import annotations

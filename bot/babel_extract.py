@@ -7,7 +7,8 @@ data/menus.yml and the fragments listed in data/catalog_keys.yml.
 
 from __future__ import annotations
 
-from typing import IO, Any, Iterator
+from collections.abc import Iterator
+from typing import IO, Any
 
 import yaml
 
@@ -27,7 +28,9 @@ def extract_domain(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options
             yield 0, None, f"{key}.{variant}", [f"{variant} variant of {key}", *comments]
 
 
-def extract_catalog_keys(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any) -> Iterator[Extracted]:
+def extract_catalog_keys(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[Extracted]:
     for key, comment in (yaml.safe_load(fileobj) or {}).get("keys", {}).items():
         yield 0, None, key, [str(comment)]
     labels: dict[str, str] = {}

@@ -36,7 +36,13 @@ EXPLICIT = "explicit"  # the person asked for a language ("español", "english")
 MIN_WORDS_STRONG = 3
 MIN_CONFIDENCE_STRONG = 0.75
 MIN_CONFIDENCE_WEAK = 0.6
-MIN_CONFIDENCE_UNSUPPORTED = 0.7
+# Another script (Hangul, Cyrillic, Han...) is near-certain evidence.
+MIN_CONFIDENCE_UNSUPPORTED_SCRIPT = 0.7
+# Latin-script languages share words with English and Spanish, and the broad
+# detector (low-accuracy mode, to save memory) misreads ~2% of our own
+# messages as Portuguese or Tagalog at lower confidence: it is only a
+# candidate, which the NLU component confirms with the intent classifier.
+MIN_CONFIDENCE_UNSUPPORTED_LATIN = 0.9
 MAX_WORDS_EXPLICIT = 4
 # Detection only needs the start of a message; this bounds the cost of huge ones.
 MAX_CHARS = 600
@@ -46,19 +52,23 @@ MAX_CHARS = 600
 class LanguageDetection:
     language: str | None = None
     strength: str = NONE
+    # A language we recognise but do not serve, and whether that is certain
+    # (another script) or only a candidate (Latin script).
     unsupported: str | None = None
+    unsupported_certain: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict | None) -> "LanguageDetection":
+    def from_dict(cls, data: dict | None) -> LanguageDetection:
         if not data:
             return cls()
         return cls(
             language=data.get("language"),
             strength=data.get("strength", NONE),
             unsupported=data.get("unsupported"),
+            unsupported_certain=bool(data.get("unsupported_certain")),
         )
 
 
@@ -104,21 +114,27 @@ class MessageLanguageDetector:
         if not text_words or all(fold(w) in self.settings.neutral_words for w in text_words):
             return LanguageDetection()
 
-        unsupported = self._unsupported_language(text, text_words)
-        if unsupported:
-            return LanguageDetection(unsupported=unsupported)
+        unsupported, certain = self._unsupported_language(text, text_words)
+        if unsupported and certain:
+            return LanguageDetection(unsupported=unsupported, unsupported_certain=True)
 
         best = self._supported.compute_language_confidence_values(text)[0]
         code = best.language.iso_code_639_1.name.lower()
+        strength = NONE
         if len(text_words) >= MIN_WORDS_STRONG and best.value >= MIN_CONFIDENCE_STRONG:
-            return LanguageDetection(language=code, strength=STRONG)
-        if best.value >= MIN_CONFIDENCE_WEAK:
-            return LanguageDetection(language=code, strength=WEAK)
-        return LanguageDetection()
+            strength = STRONG
+        elif best.value >= MIN_CONFIDENCE_WEAK:
+            strength = WEAK
+        return LanguageDetection(
+            language=code if strength != NONE else None, strength=strength, unsupported=unsupported
+        )
 
     def _requested_language(self, folded: str) -> str | None:
         """'español', 'en espanol por favor', 'english please' -> that language."""
-        if not folded or len(folded.split()) > MAX_WORDS_EXPLICIT:
+        folded_words = folded.split()
+        if not folded or len(folded_words) > MAX_WORDS_EXPLICIT:
+            return None
+        if any(word in self.settings.negation_words for word in folded_words):
             return None
         padded = f" {folded} "
         for phrase, code in self.settings.switch_phrases.items():
@@ -126,18 +142,21 @@ class MessageLanguageDetector:
                 return code
         return None
 
-    def _unsupported_language(self, text: str, text_words: list[str]) -> str | None:
+    def _unsupported_language(self, text: str, text_words: list[str]) -> tuple[str | None, bool]:
+        """(language code, certain) of a language we don't serve, or (None, False)."""
         if self._broad is None:
-            return None
+            return None, False
+        latin = _is_latin(text_words)
         # Latin-script languages share many short words with English and
         # Spanish, so they need a real sentence; other scripts are unambiguous.
-        if _is_latin(text_words) and len(text_words) < MIN_WORDS_STRONG:
-            return None
+        if latin and len(text_words) < MIN_WORDS_STRONG:
+            return None, False
         best = self._broad.compute_language_confidence_values(text)[0]
         code = best.language.iso_code_639_1.name.lower()
-        if code in self.settings.supported or best.value < MIN_CONFIDENCE_UNSUPPORTED:
-            return None
-        return code
+        threshold = MIN_CONFIDENCE_UNSUPPORTED_LATIN if latin else MIN_CONFIDENCE_UNSUPPORTED_SCRIPT
+        if code in self.settings.supported or best.value < threshold:
+            return None, False
+        return code, not latin
 
 
 @lru_cache(maxsize=1)

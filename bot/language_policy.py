@@ -15,6 +15,7 @@ from typing import Any
 from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
+from rasa.core.constants import POLICY_PRIORITY
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
@@ -27,16 +28,21 @@ from bot.nlg import LANGUAGE_SLOT
 from bot.nlu_language import DETECTION_KEY
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class LanguagePolicy(Policy):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # Its predictions are all zero, so its priority never decides a tie
+        # that matters; the lowest keeps it out of the way regardless.
+        return {POLICY_PRIORITY: 0}
+
     @staticmethod
     def supported_data() -> SupportedData:
         return SupportedData.ML_AND_RULE_DATA
 
-    def train(self, training_trackers: list[TrackerWithCachedStates], domain: Domain,
-              **kwargs: Any) -> Resource:
+    def train(
+        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
         # Nothing to learn: the language rule is fixed (bot.language_choice).
         return self._resource
 

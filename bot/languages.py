@@ -19,6 +19,7 @@ class LanguageSettings:
     unsupported_reply_languages: tuple[str, ...]
     recognised_unsupported: tuple[str, ...]
     neutral_words: frozenset[str]
+    negation_words: frozenset[str]
 
     def is_supported(self, code: str | None) -> bool:
         return code in self.supported
@@ -43,4 +44,5 @@ def language_settings() -> LanguageSettings:
             code for code in raw.get("recognised_unsupported", []) if code not in supported
         ),
         neutral_words=frozenset(fold(word) for word in raw.get("neutral_words", [])),
+        negation_words=frozenset(fold(str(word)) for word in raw.get("negation_words", [])),
     )

@@ -33,8 +33,7 @@ def conversation_language(tracker: DialogueStateTracker) -> str:
 
 def legal_notice_shown(tracker: DialogueStateTracker) -> bool:
     return any(
-        isinstance(event, BotUttered) and event.metadata.get("legal_notice")
-        for event in tracker.events
+        isinstance(event, BotUttered) and event.metadata.get("legal_notice") for event in tracker.events
     )
 
 

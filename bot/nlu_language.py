@@ -6,12 +6,15 @@ Runs last in the pipeline (config.yml). For each message it:
 * overrides the classifier where a rule is more reliable than a model:
   - a bare menu number ("2", "opcion 2") is `menu_choice`;
   - an explicit language request ("español") is `language_selected`;
-  - a clear message in a language we don't serve is `unsupported_language`;
+  - a message in a language we don't serve is `unsupported_language`: certain
+    for other scripts; for Latin-script languages only when the classifier
+    agrees or is unsure, because the detector alone misreads some Spanish;
   - a message with no words (empty, emoji only) is `nlu_fallback`.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -32,13 +35,30 @@ UNSUPPORTED_LANGUAGE_INTENT = "unsupported_language"
 FALLBACK_INTENT = "nlu_fallback"
 
 
-def rule_based_intent(text: str, detection: LanguageDetection) -> str | None:
+# Below this classifier confidence, a Latin-script unsupported-language
+# candidate is believed over the classifier.
+UNSURE_CLASSIFIER_CONFIDENCE = 0.5
+
+
+def is_unsupported(detection: LanguageDetection, model_intent: dict | None) -> bool:
+    if not detection.unsupported:
+        return False
+    if detection.unsupported_certain:
+        return True
+    model_intent = model_intent or {}
+    return (
+        model_intent.get("name") == UNSUPPORTED_LANGUAGE_INTENT
+        or (model_intent.get("confidence") or 0.0) < UNSURE_CLASSIFIER_CONFIDENCE
+    )
+
+
+def rule_based_intent(text: str, detection: LanguageDetection, model_intent: dict | None = None) -> str | None:
     """The intent a rule decides for this message, or None to keep the model's."""
     if menu_number(text):
         return MENU_CHOICE_INTENT
     if detection.strength == EXPLICIT:
         return LANGUAGE_SELECTED_INTENT
-    if detection.unsupported:
+    if is_unsupported(detection, model_intent):
         return UNSUPPORTED_LANGUAGE_INTENT
     if not has_letters(text):
         return FALLBACK_INTENT
@@ -54,7 +74,7 @@ class LanguageAndRulesClassifier(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LanguageAndRulesClassifier":
+    ) -> LanguageAndRulesClassifier:
         return cls()
 
     def __init__(self) -> None:
@@ -68,8 +88,13 @@ class LanguageAndRulesClassifier(GraphComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             detection = self.detector.detect(text)
+            intent = rule_based_intent(text, detection, message.get(INTENT))
+            if intent == UNSUPPORTED_LANGUAGE_INTENT:
+                # Not English or Spanish after all: it must not change the language.
+                detection = LanguageDetection(unsupported=detection.unsupported, unsupported_certain=True)
+            elif detection.unsupported:
+                detection = replace(detection, unsupported=None)
             message.set(DETECTION_KEY, detection.as_dict(), add_to_output=True)
-            intent = rule_based_intent(text, detection)
             if intent:
                 ranking = [{"name": intent, "confidence": 1.0}]
                 message.set(INTENT, ranking[0], add_to_output=True)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from bot.catalogs import Catalogs, catalogs
 from bot.languages import language_settings
@@ -45,8 +46,9 @@ def channel_variant(output_channel: str | None) -> str | None:
 class _Fields(string.Formatter):
     """A formatter whose fields are resources, menus and resource lists."""
 
-    def __init__(self, renderer: "Renderer", key: str, language: str, variant: str | None,
-                 resource_ids: list[str] | None) -> None:
+    def __init__(
+        self, renderer: Renderer, key: str, language: str, variant: str | None, resource_ids: list[str] | None
+    ) -> None:
         super().__init__()
         self.renderer = renderer
         self.key = key
@@ -88,14 +90,27 @@ class Renderer:
         found = self.catalogs.lookup(key, language, variant)
         return found.text if found else ""
 
-    def render(self, key: str, language: str, variant: str | None = None, *,
-               legal_notice: bool = False, resource_ids: list[str] | None = None) -> Rendered:
+    def render(
+        self,
+        key: str,
+        language: str,
+        variant: str | None = None,
+        *,
+        legal_notice: bool = False,
+        resource_ids: list[str] | None = None,
+    ) -> Rendered:
         if key == UNSUPPORTED_LANGUAGE_RESPONSE:
             return self._render_in_each(key, language_settings().unsupported_reply_languages, variant)
         return self._render_one(key, language, variant, legal_notice, resource_ids)
 
-    def _render_one(self, key: str, language: str, variant: str | None,
-                    legal_notice: bool = False, resource_ids: list[str] | None = None) -> Rendered:
+    def _render_one(
+        self,
+        key: str,
+        language: str,
+        variant: str | None,
+        legal_notice: bool = False,
+        resource_ids: list[str] | None = None,
+    ) -> Rendered:
         found = self.catalogs.lookup(key, language, variant)
         if found is None:
             found = self.catalogs.lookup(GENERIC_ERROR_KEY, language, variant)
@@ -112,8 +127,9 @@ class Renderer:
         unique_texts = list(dict.fromkeys(part.text for part in parts))
         return Rendered(text="\n\n".join(unique_texts), language=parts[0].language)
 
-    def _fill(self, text: str, key: str, language: str, variant: str | None,
-              resource_ids: list[str] | None) -> str:
+    def _fill(
+        self, text: str, key: str, language: str, variant: str | None, resource_ids: list[str] | None
+    ) -> str:
         try:
             return _Fields(self, key, language, variant, resource_ids).format(text)
         except (ValueError, IndexError, KeyError) as error:

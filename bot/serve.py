@@ -52,7 +52,10 @@ def main(mode: str, args: list[str]) -> int:
     with Path(log_path).open("ab") as log:
         actions = subprocess.Popen(
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ACTION_SERVER_PORT)],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             _wait_for_port(ACTION_SERVER_PORT, actions, STARTUP_TIMEOUT_S)

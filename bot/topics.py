@@ -44,7 +44,7 @@ class MenuEntry:
 
     @property
     def kind(self) -> str:
-        """"topic", "menu" or "language"."""
+        """ "topic", "menu" or "language"."""
         return self.target.partition(":")[0] if ":" in self.target else "topic"
 
     @property

@@ -12,8 +12,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -46,7 +47,9 @@ def action_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-            cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
         )
         try:
@@ -138,10 +141,16 @@ def data_dir_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def reset_caches() -> None:
     import bot.rendering
-    from bot import catalogs, languages, language_detection, resources, topics, yaml_data
+    from bot import catalogs, language_detection, languages, resources, topics, yaml_data
 
     yaml_data.clear_cache()
-    for cached in (languages.language_settings, resources.resource_directory, topics.topics,
-                   topics.menus, catalogs.catalogs, language_detection.message_language_detector):
+    for cached in (
+        languages.language_settings,
+        resources.resource_directory,
+        topics.topics,
+        topics.menus,
+        catalogs.catalogs,
+        language_detection.message_language_detector,
+    ):
         cached.cache_clear()
     bot.rendering._renderer = None

@@ -56,7 +56,9 @@ def test_no_phone_number_or_url_in_catalog_text(key: str) -> None:
         text = catalogs().messages[language][key]
         assert not PHONE.search(text), f"{language}/{key} holds a phone number"
         assert not URL.search(text), f"{language}/{key} holds a web address"
-        assert not EMERGENCY_NUMBERS.search(text), f"{language}/{key}: 911/311 numbers come from the directory"
+        assert not EMERGENCY_NUMBERS.search(text), (
+            f"{language}/{key}: 911/311 numbers come from the directory"
+        )
 
 
 @pytest.mark.parametrize("key", all_keys())
@@ -72,7 +74,9 @@ def test_every_resource_placeholder_names_a_directory_field(key: str) -> None:
 def test_every_answer_leaves_a_next_step(key: str, language: str) -> None:
     """A number to call, a menu to pick from, or 'reply MENU'."""
     text = renderer().render(key, language).text
-    phone_numbers = [r.value("phone", language) for r in resource_directory().values() if r.value("phone", language)]
+    phone_numbers = [
+        r.value("phone", language) for r in resource_directory().values() if r.value("phone", language)
+    ]
     has_number = any(number in text for number in phone_numbers)
     has_menu = re.search(r"^1\) ", text, re.MULTILINE) is not None
     assert has_number or has_menu or "MENU" in text, f"{language}/{key} leaves no next step:\n{text}"

@@ -43,7 +43,13 @@ def test_short_messages_are_weak(text: str, language: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "language"),
-    [("español", "es"), ("espanol", "es"), ("en español por favor", "es"), ("English", "en"), ("english please", "en")],
+    [
+        ("español", "es"),
+        ("espanol", "es"),
+        ("en español por favor", "es"),
+        ("English", "en"),
+        ("english please", "en"),
+    ],
 )
 def test_explicit_requests(text: str, language: str) -> None:
     assert detect(text) == LanguageDetection(language=language, strength=EXPLICIT)

@@ -116,7 +116,9 @@ def test_unsupported_language_reply_is_english_then_spanish() -> None:
     assert english != spanish
 
 
-def test_adding_a_language_is_data_only(tmp_path: Path, data_dir_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_adding_a_language_is_data_only(
+    tmp_path: Path, data_dir_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A new language = an entry in data/languages.yml + a catalog. No code."""
     import yaml
 

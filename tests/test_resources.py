@@ -39,7 +39,14 @@ def test_topics_listing_resources_have_some() -> None:
 def test_contested_and_unverified_contacts_are_marked_unverified() -> None:
     directory = resource_directory()
     # FACTS.md marks these [verify].
-    for resource_id in ("carecen", "lacba_ilap", "state_bar_referral", "county_oia", "ice_locator", "ca_doj_misconduct"):
+    for resource_id in (
+        "carecen",
+        "lacba_ilap",
+        "state_bar_referral",
+        "county_oia",
+        "ice_locator",
+        "ca_doj_misconduct",
+    ):
         assert not directory[resource_id].verified, resource_id
     assert not directory["la311"].is_verified("hours")
     assert directory["la311"].is_verified("phone")
