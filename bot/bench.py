@@ -30,7 +30,12 @@ import yaml
 from bot.paths import PROJECT_ROOT
 
 MESSAGES_FILE = PROJECT_ROOT / "tests" / "data" / "nlu_heldout.yml"
-ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(PROJECT_ROOT)}
+ENV = {
+    **os.environ,
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "PYTHONPATH": str(PROJECT_ROOT),
+}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -41,8 +46,23 @@ def percentile(values: list[float], share: float) -> float:
 def train(project: Path, out: Path) -> float:
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "--force", "--fixed-model-name", "bench", "--out", str(out), "--quiet"],
-        cwd=project, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "train",
+            "--force",
+            "--fixed-model-name",
+            "bench",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        cwd=project,
+        env=ENV,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     return time.perf_counter() - start
 
@@ -57,7 +77,9 @@ def rss_mb(pid: int) -> float:
 def post(port: int, text: str) -> list[dict]:
     body = f'{{"sender": "bench", "message": "{text}"}}'.encode()
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=5) as response:
         return __import__("json").loads(response.read())
@@ -68,7 +90,10 @@ def server_start(project: Path, model: Path, port: int, extra: list[str]) -> tup
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port), *extra],
-        cwd=project, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=project,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         while time.perf_counter() - start < 180:
@@ -100,10 +125,12 @@ def in_process_latency(model: Path, messages: list[str], generator: Any, rounds:
             loop.run_until_complete(agent.handle_text(text, sender_id=sender))
             timings.append((time.perf_counter() - start) * 1000)
     loop.close()
-    return timings[len(messages):]  # the first round warms caches
+    return timings[len(messages) :]  # the first round warms caches
 
 
-def measure(label: str, project: Path, extra_run_args: list[str], generator: Any, messages: list[str]) -> dict:
+def measure(
+    label: str, project: Path, extra_run_args: list[str], generator: Any, messages: list[str]
+) -> dict:
     out = Path(tempfile.mkdtemp(prefix="bench-models-"))
     try:
         training_s = train(project, out)
@@ -113,16 +140,26 @@ def measure(label: str, project: Path, extra_run_args: list[str], generator: Any
     finally:
         shutil.rmtree(out, ignore_errors=True)
     return {
-        "bot": label, "train_s": training_s, "ready_s": ready_s, "rss_mb": rss,
-        "p50_ms": statistics.median(latencies), "p95_ms": percentile(latencies, 0.95),
-        "msg_per_s": 1000 / statistics.mean(latencies), "n": len(latencies),
+        "bot": label,
+        "train_s": training_s,
+        "ready_s": ready_s,
+        "rss_mb": rss,
+        "p50_ms": statistics.median(latencies),
+        "p95_ms": percentile(latencies, 0.95),
+        "msg_per_s": 1000 / statistics.mean(latencies),
+        "n": len(latencies),
     }
 
 
 def baseline_project() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="bench-rasa-init-"))
-    subprocess.run([sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(folder)],
-                   env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(folder)],
+        env=ENV,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return folder
 
 
@@ -130,15 +167,28 @@ def main(args: list[str]) -> int:
     from rasa.utils.endpoints import EndpointConfig
 
     messages = [case["text"] for case in yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))["cases"]]
-    rows = [measure("this bot (EN+ES)", PROJECT_ROOT, ["--endpoints", "endpoints.yml"],
-                    EndpointConfig(type="bot.nlg.CatalogNLG"), messages)]
+    rows = [
+        measure(
+            "this bot (EN+ES)",
+            PROJECT_ROOT,
+            ["--endpoints", "endpoints.yml"],
+            EndpointConfig(type="bot.nlg.CatalogNLG"),
+            messages,
+        )
+    ]
     if "--baseline" in args:
         rows.append(measure("stock `rasa init` bot", baseline_project(), [], None, messages))
-    print(f"# {date.today()} on {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"# in-process latency over {rows[0]['n']} messages (held-out test messages, after one warm-up round)")
+    print(
+        f"# {date.today()} on {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"# in-process latency over {rows[0]['n']} messages (held-out test messages, after one warm-up round)"
+    )
     print("| bot | train (s) | ready (s) | RSS (MB) | p50 (ms) | p95 (ms) | msg/s (1 process, serial) |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['bot']} | {r['train_s']:.0f} | {r['ready_s']:.1f} | {r['rss_mb']:.0f} | "
-              f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['msg_per_s']:.0f} |")
+        print(
+            f"| {r['bot']} | {r['train_s']:.0f} | {r['ready_s']:.1f} | {r['rss_mb']:.0f} | "
+            f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['msg_per_s']:.0f} |"
+        )
     return 0

@@ -52,7 +52,9 @@ def is_unsupported(detection: LanguageDetection, model_intent: dict | None) -> b
     )
 
 
-def rule_based_intent(text: str, detection: LanguageDetection, model_intent: dict | None = None) -> str | None:
+def rule_based_intent(
+    text: str, detection: LanguageDetection, model_intent: dict | None = None
+) -> str | None:
     """The intent a rule decides for this message, or None to keep the model's."""
     if menu_number(text):
         return MENU_CHOICE_INTENT

@@ -97,6 +97,10 @@ class Conversation:
         replies = self.loop.run_until_complete(self.agent.handle_text(text, sender_id=self.sender_id))
         return [reply.get("text") or "" for reply in replies or []]
 
+    def say(self, text: str) -> str:
+        """The whole reply; Rasa splits a text on blank lines into several messages."""
+        return "\n\n".join(self.send(text))
+
     def tracker(self) -> Any:
         return self.loop.run_until_complete(self.agent.tracker_store.retrieve(self.sender_id))
 

@@ -67,7 +67,20 @@ def test_explicit_requests(text: str, language: str) -> None:
 )
 def test_unsupported_languages_are_recognised(text: str, code: str) -> None:
     result = detect(text)
-    assert result.unsupported == code and result.language is None
+    assert result.unsupported == code
+    unsure_model = {"name": "kyr_door", "confidence": 0.3}
+    assert rule_based_intent(text, result, unsure_model) == "unsupported_language"
+
+
+def test_spanish_misread_as_portuguese_is_kept_when_the_classifier_is_sure() -> None:
+    # The low-accuracy broad detector reads this Spanish message as Portuguese.
+    text = "me preguntan si tengo papeles tengo q responder?"
+    result = detect(text)
+    assert result.unsupported == "pt" and not result.unsupported_certain
+    assert rule_based_intent(text, result, {"name": "kyr_silent", "confidence": 0.9}) is None
+    assert rule_based_intent(text, result, {"name": "unsupported_language", "confidence": 0.9}) == (
+        "unsupported_language"
+    )
 
 
 def test_huge_message_is_detected_quickly_and_safely() -> None:
