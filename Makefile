@@ -15,6 +15,8 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONPATH := $(CURDIR)
+# Third-party deprecation noise would bury what operators need to read.
+export PYTHONWARNINGS := ignore
 
 .PHONY: help setup catalogs train shell run test lint validate bench i18n-report i18n-extract i18n-update clean
 
