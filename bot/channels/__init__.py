@@ -1,0 +1,1 @@
+"""Our Rasa input/output channels (one small module per channel) and their helpers."""
