@@ -12,6 +12,7 @@ Nothing here is asserted: the machines are shared and noisy.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import platform
 import shutil
@@ -113,6 +114,11 @@ def server_start(project: Path, model: Path, port: int, extra: list[str]) -> tup
 
 def in_process_latency(model: Path, messages: list[str], generator: Any, rounds: int = 5) -> list[float]:
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    # As in production (`rasa run` at INFO): no per-message debug logging.
+    configure_structlog(logging.INFO)
+    logging.getLogger().setLevel(logging.INFO)
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

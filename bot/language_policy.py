@@ -24,8 +24,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.language_choice import next_language
 from bot.language_detection import LanguageDetection
+from bot.languages import language_settings
 from bot.nlg import LANGUAGE_SLOT
 from bot.nlu_language import DETECTION_KEY
+
+# UserMessage metadata key a channel sets to start a conversation in a language.
+DEFAULT_LANGUAGE_KEY = "default_language"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
@@ -62,5 +66,9 @@ class LanguagePolicy(Policy):
             return []
         detection = LanguageDetection.from_dict(tracker.latest_message.parse_data.get(DETECTION_KEY))
         current = tracker.get_slot(LANGUAGE_SLOT)
-        new = next_language(current, detection)
+        # A channel may say which language a conversation starts in (e.g. the
+        # City's Spanish-language SMS number); what the person writes still wins.
+        start = (tracker.latest_message.metadata or {}).get(DEFAULT_LANGUAGE_KEY)
+        starting = current is None and language_settings().is_supported(start)
+        new = next_language(start if starting else current, detection)
         return [SlotSet(LANGUAGE_SLOT, new)] if new != current else []

@@ -20,6 +20,7 @@ class LanguageSettings:
     recognised_unsupported: tuple[str, ...]
     neutral_words: frozenset[str]
     negation_words: frozenset[str]
+    sms_gsm7_folding: frozenset[str]
 
     def is_supported(self, code: str | None) -> bool:
         return code in self.supported
@@ -45,4 +46,7 @@ def language_settings() -> LanguageSettings:
         ),
         neutral_words=frozenset(fold(word) for word in raw.get("neutral_words", [])),
         negation_words=frozenset(fold(str(word)) for word in raw.get("negation_words", [])),
+        sms_gsm7_folding=frozenset(
+            code for code, entry in supported.items() if entry.get("sms_gsm7_folding")
+        ),
     )

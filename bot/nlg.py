@@ -23,6 +23,7 @@ from bot.topics import topic_for_response
 logger = logging.getLogger(__name__)
 
 LANGUAGE_SLOT = "language"
+FULL_TEXT = "full"
 
 
 def conversation_language(tracker: DialogueStateTracker) -> str:
@@ -49,7 +50,8 @@ class CatalogNLG(NaturalLanguageGenerator):
             utter_action,
             # An action may name the language, e.g. right as it switches it.
             kwargs.get("language") or conversation_language(tracker),
-            channel_variant(output_channel),
+            # MORE asks for the full text even on a channel with a short variant.
+            None if kwargs.get("variant") == FULL_TEXT else channel_variant(output_channel),
             legal_notice=bool(topic and topic.legal_notice) and not legal_notice_shown(tracker),
             resource_ids=kwargs.get("resource_ids"),
         )

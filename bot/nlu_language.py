@@ -89,7 +89,8 @@ class LanguageAndRulesClassifier(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            detection = self.detector.detect(text)
+            # "/greet" and the like are channel commands, not words in a language.
+            detection = LanguageDetection() if text.startswith("/") else self.detector.detect(text)
             intent = rule_based_intent(text, detection, message.get(INTENT))
             if intent == UNSUPPORTED_LANGUAGE_INTENT:
                 # Not English or Spanish after all: it must not change the language.

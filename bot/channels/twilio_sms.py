@@ -1,0 +1,216 @@
+"""Text 311: our Twilio SMS channel, at POST /webhooks/twilio/webhook.
+
+Replaces Rasa's built-in `twilio` channel, which never checks the signature,
+keys conversations by raw phone number, returns 500 on media-only MMS and
+sends replies with a blocking REST call. Here:
+* every request is authenticated (bot.channels.twilio_auth), fail closed;
+* the conversation id is a keyed hash of the sender's number (bot.privacy);
+* the reply goes back in the webhook response as TwiML, in one message;
+* Twilio retries (same MessageSid) get the first answer, not a second turn;
+* HELP / STOP / START keywords, media-only and malformed requests are handled
+  here, before Rasa, each with a clear reply or a 4xx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from dotenv import load_dotenv
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.channels.sms_text import to_sms_text
+from bot.channels.twilio_auth import TwilioRequestAuthenticator
+from bot.language_policy import DEFAULT_LANGUAGE_KEY
+from bot.languages import language_settings
+from bot.paths import PROJECT_ROOT
+from bot.privacy import MissingSecretError, conversation_id, conversation_secret
+from bot.rendering import renderer
+from bot.text import fold
+from bot.yaml_data import load_data_file
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_NAME = "twilio"  # same path as Rasa's built-in channel: /webhooks/twilio/webhook
+SMS_VARIANT = "sms"
+MAX_INBOUND_CHARS = 1600  # Twilio's own body limit; longer input is cut, not refused
+MAX_REPLY_CHARS = 1600
+REMEMBERED_MESSAGE_SIDS = 10_000
+WELCOME_TEXT = "/greet"  # START: the greeting and the menu, through Rasa so menu numbers work
+RESTART_TEXT = "/restart"  # STOP: Rasa's restart wipes the conversation state
+HELP_RESPONSE = "utter_sms_help"
+MEDIA_ONLY_RESPONSE = "utter_media_only"
+PROBLEM_RESPONSE = "utter_technical_problem"
+
+
+class TwilioSmsOutput(CollectingOutputChannel):
+    """Collects the bot's messages for the TwiML reply; named so the sms variant is used."""
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL_NAME
+
+
+def sms_keywords() -> dict[str, Any]:
+    return load_data_file("channels.yml").get("sms", {})
+
+
+def reply_text(messages: list[dict[str, Any]], language: str) -> str:
+    """All bot messages of a turn as one SMS body; buttons become a numbered list."""
+    parts = []
+    for message in messages:
+        text = message.get("text") or ""
+        buttons = message.get("buttons") or []
+        lines = [f"{i}) {button.get('title', '')}" for i, button in enumerate(buttons, 1)]
+        parts.append("\n".join(filter(None, [text, *lines])))
+    body = to_sms_text("\n\n".join(p for p in parts if p), language)
+    return body if len(body) <= MAX_REPLY_CHARS else body[: MAX_REPLY_CHARS - 3] + "..."
+
+
+def twiml(body: str | None) -> HTTPResponse:
+    twiml_response = MessagingResponse()
+    if body:
+        twiml_response.message(body)
+    return response.text(str(twiml_response), content_type="text/xml")
+
+
+class TwilioSmsInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL_NAME
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        load_dotenv(PROJECT_ROOT / ".env")
+        try:
+            secret: bytes | None = conversation_secret()
+        except MissingSecretError as error:
+            logger.error("SMS channel: %s Every request will be rejected.", error)
+            secret = None
+        return cls(TwilioRequestAuthenticator.from_environment("SMS channel"), secret)
+
+    def __init__(self, authenticator: TwilioRequestAuthenticator, secret: bytes | None) -> None:
+        self.authenticator = authenticator
+        self.secret = secret
+        self._answers: OrderedDict[str, asyncio.Future] = OrderedDict()
+
+    def get_output_channel(self) -> TwilioSmsOutput:
+        return TwilioSmsOutput()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sms = Blueprint("kyr_twilio_sms", __name__)
+
+        @sms.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sms.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            params = parse_form(request.body)
+            if params is None:
+                return response.text("Malformed request body.", status=400)
+            if self.secret is None or not self.authenticator.is_authentic(request, params):
+                return response.text("Forbidden.", status=403)
+            sender = params.get("From", "").strip()
+            if not sender:
+                return response.text("Missing From.", status=400)
+            message_sid = params.get("MessageSid", "")
+            if not message_sid:
+                return twiml(await self._handle(request, params, sender, on_new_message))
+            # A Twilio retry with the same MessageSid gets the first answer.
+            answer = self._answers.get(message_sid)
+            if answer is None:
+                answer = asyncio.ensure_future(self._handle(request, params, sender, on_new_message))
+                self._remember(message_sid, answer)
+            return twiml(await asyncio.shield(answer))
+
+        return sms
+
+    def _remember(self, message_sid: str, answer: asyncio.Future) -> None:
+        self._answers[message_sid] = answer
+        while len(self._answers) > REMEMBERED_MESSAGE_SIDS:
+            self._answers.popitem(last=False)
+
+    async def _handle(
+        self,
+        request: Request,
+        params: dict[str, str],
+        sender: str,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> str | None:
+        sender_id = conversation_id(sender, self.secret or b"", prefix="sms")
+        text = params.get("Body", "").strip()[:MAX_INBOUND_CHARS]
+        folded = fold(text)
+        keywords = sms_keywords()
+        language = await self._conversation_language(request, sender_id)
+
+        if folded in keywords.get("opt_out_words", []):
+            # Twilio answers opt-outs itself; we only forget the conversation state.
+            await self._to_rasa(on_new_message, RESTART_TEXT, sender_id)
+            return None
+        help_language = help_keyword_language(folded)
+        if help_language:
+            return self._render(HELP_RESPONSE, help_language)
+        if not text and int(params.get("NumMedia", "0") or 0) > 0:
+            return self._render(MEDIA_ONLY_RESPONSE, language)
+        if folded in keywords.get("opt_in_words", []):
+            text = WELCOME_TEXT
+        start_language = keywords.get("dialed_number_languages", {}).get(params.get("To", ""))
+        try:
+            messages = await self._to_rasa(on_new_message, text, sender_id, start_language)
+        except Exception:  # noqa: BLE001 - the person must get an answer whatever broke
+            logger.exception("SMS channel: processing a message failed.")
+            return self._render(PROBLEM_RESPONSE, language)
+        if not messages:
+            return self._render(PROBLEM_RESPONSE, language)
+        return reply_text(messages, await self._conversation_language(request, sender_id))
+
+    async def _to_rasa(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: str,
+        sender_id: str,
+        start_language: str | None = None,
+    ) -> list[dict[str, Any]]:
+        collector = TwilioSmsOutput()
+        # Only a language code goes into the metadata: never the phone numbers.
+        metadata = {DEFAULT_LANGUAGE_KEY: start_language} if start_language else None
+        await on_new_message(
+            UserMessage(text, collector, sender_id, input_channel=CHANNEL_NAME, metadata=metadata)
+        )
+        return collector.messages
+
+    async def _conversation_language(self, request: Request, sender_id: str) -> str:
+        settings = language_settings()
+        agent = getattr(request.app.ctx, "agent", None)
+        tracker = await agent.tracker_store.retrieve(sender_id) if agent and agent.tracker_store else None
+        language = tracker.get_slot("language") if tracker else None
+        return language if settings.is_supported(language) else settings.default
+
+    @staticmethod
+    def _render(key: str, language: str) -> str:
+        return to_sms_text(renderer().render(key, language, SMS_VARIANT).text, language)
+
+
+def help_keyword_language(folded_text: str) -> str | None:
+    for language, words in sms_keywords().get("help_words", {}).items():
+        if folded_text in words:
+            return language
+    return None
+
+
+def parse_form(body: bytes) -> dict[str, str] | None:
+    """Twilio's form fields (first value of each), or None if the body is not valid UTF-8 form data."""
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return {key: values[0] for key, values in fields.items()}
