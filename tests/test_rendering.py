@@ -68,7 +68,7 @@ def test_channel_variant_is_used_when_present_and_default_otherwise(tmp_path: Pa
     sms = subject.render("utter_kyr_door", "en", channel_variant("twilio")).text
     assert sms == "Short door answer. Call 888-624-4752."
     # No sms text for this key: the default text is sent.
-    assert subject.render("utter_kyr_car", "en", "sms").text == subject.render("utter_kyr_car", "en").text
+    assert subject.render("utter_thanks", "en", "sms").text == subject.render("utter_thanks", "en").text
 
 
 def test_resource_placeholders_are_filled_from_the_directory() -> None:
