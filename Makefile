@@ -18,7 +18,8 @@ export PYTHONPATH := $(CURDIR)
 # Third-party deprecation noise would bury what operators need to read.
 export PYTHONWARNINGS := ignore
 
-.PHONY: help setup catalogs train shell run test lint validate bench i18n-report i18n-extract i18n-update clean
+
+.PHONY: help setup catalogs train shell run sms test lint validate bench i18n-report i18n-extract i18n-update clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -48,6 +49,9 @@ shell: train ## Talk to the assistant in the terminal (starts the action server 
 run: train ## Action server on :5055 and Rasa server on :5005 (channels from credentials.yml)
 	$(PY) -m bot run
 
+sms: setup ## Text the running server (`make run`) as Twilio would, signed; prints replies and segments
+	$(PY) -m bot sms
+
 lint: setup ## ruff
 	$(VENV)/bin/ruff check bot actions tests
 
@@ -60,6 +64,7 @@ test: train lint validate ## Everything CI runs: lint, data validation, pytest, 
 
 bench: train ## Measure training, start-up, memory and latency, with the `rasa init` bot as baseline
 	$(PY) -m bot bench --baseline
+	$(PY) -m bot bench-sms
 
 i18n-report: catalogs ## Coverage of each language's catalog, and what falls back to English
 	$(PY) -m bot i18n-report

@@ -19,6 +19,10 @@ def main(argv: list[str]) -> int:
         from bot.serve import main as serve
 
         return serve(command, args)
+    elif command == "sms":
+        from bot.sms_repl import main as run
+    elif command == "bench-sms":
+        from bot.bench_sms import main as run
     elif command == "bench":
         from bot.bench import main as run
     else:

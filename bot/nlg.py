@@ -16,6 +16,7 @@ from rasa.shared.core.events import BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import rasa_speedups
 from bot.languages import language_settings
 from bot.rendering import channel_variant, renderer
 from bot.topics import topic_for_response
@@ -41,6 +42,8 @@ def legal_notice_shown(tracker: DialogueStateTracker) -> bool:
 class CatalogNLG(NaturalLanguageGenerator):
     def __init__(self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None) -> None:
         self.renderer = renderer()
+        # Rasa creates the NLG once per loaded model, in every server process.
+        rasa_speedups.install()
 
     async def generate(
         self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any

@@ -27,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.channels.parse_cache import ParseCache
 from bot.channels.sms_text import to_sms_text
 from bot.channels.twilio_auth import TwilioRequestAuthenticator
 from bot.language_policy import DEFAULT_LANGUAGE_KEY
@@ -54,9 +55,20 @@ PROBLEM_RESPONSE = "utter_technical_problem"
 class TwilioSmsOutput(CollectingOutputChannel):
     """Collects the bot's messages for the TwiML reply; named so the sms variant is used."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.languages: list[str] = []
+
     @classmethod
     def name(cls) -> str:
         return CHANNEL_NAME
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        # The renderer reports the language it answered in (bot.nlg); the
+        # reply's SMS preparation follows it without reading the tracker.
+        if message.get("language"):
+            self.languages.append(message["language"])
+        await super().send_response(recipient_id, message)
 
 
 def sms_keywords() -> dict[str, Any]:
@@ -101,6 +113,7 @@ class TwilioSmsInput(InputChannel):
         self.authenticator = authenticator
         self.secret = secret
         self._answers: OrderedDict[str, asyncio.Future] = OrderedDict()
+        self.parse_cache = ParseCache()
 
     def get_output_channel(self) -> TwilioSmsOutput:
         return TwilioSmsOutput()
