@@ -34,8 +34,9 @@ def install() -> None:
             return True
         except ValidationError as error:
             error.message += (
-                ". Failed to validate Action server response from API, make sure your response from the "
-                f"Action endpoint is valid. For more information about the format visit {DOCS_BASE_URL}/custom-actions"
+                ". Failed to validate Action server response from API, make sure your response from "
+                "the Action endpoint is valid. For more information about the format visit "
+                f"{DOCS_BASE_URL}/custom-actions"
             )
             raise
 

@@ -27,7 +27,8 @@ logger = logging.getLogger(__name__)
 UNSUPPORTED_LANGUAGE_RESPONSE = "utter_unsupported_language"
 LEGAL_NOTICE_KEY = "legal_notice"
 GENERIC_ERROR_KEY = "utter_rephrase"
-MENU_NUMBER_SEPARATOR = ") "
+MENU_LINE_KEY = "menu_line"
+DEFAULT_MENU_LINE = "{number}) {label}"
 
 
 @dataclass(frozen=True)
@@ -140,23 +141,30 @@ class Renderer:
     def menu_text(self, menu: Menu | None, language: str, variant: str | None) -> str:
         if menu is None:
             return ""
+        # "1) Agents at your door" on screens; "..., press 1." on the phone.
+        template = self.text(MENU_LINE_KEY, language, variant) or DEFAULT_MENU_LINE
         lines = []
         for entry in menu.entries:
             if entry.kind == "language":
                 label = language_settings().native_names[entry.value]
             else:
                 label = self.text(entry.label_key, language, variant)
-            lines.append(f"{entry.number}{MENU_NUMBER_SEPARATOR}{label}")
+            lines.append(template.format(number=entry.number, label=label))
         return "\n".join(lines)
 
     def resource_line(self, resource: Resource, language: str, variant: str | None) -> str:
         contacts = []
+        spoken_fields = load_data_file("channels.yml").get("contact_fields", {}).get(variant or "")
         for field_name in resource.contact_fields():
+            if spoken_fields is not None and field_name not in spoken_fields:
+                continue
             value = resource.value(field_name, language)
             if not resource.is_verified(field_name):
                 value = f"{value} {self.text('please_confirm', language, variant)}"
             contacts.append(value)
         template = self.text("resource_line", language, variant) or "{name}: {contact}"
+        if not contacts:  # e.g. a web-only resource on the phone: its name is still useful
+            return f"{resource.name(language)}."
         return template.format(name=resource.name(language), contact=", ".join(contacts))
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -19,8 +21,15 @@ from typing import Any
 import pytest
 
 from bot.paths import PROJECT_ROOT
+from tests.sms_client import SmsSender
 
 MODEL_PATH = PROJECT_ROOT / "models" / "kyr.tar.gz"
+# Settings of the live server the channel tests talk to.
+AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+SECRET = "test-conversation-secret-0123456789"
+PHONE = "+12135550123"
+SPANISH_LINE = "+12135550199"
+OPERATOR_NUMBER = "+12135550311"
 
 
 def free_port() -> int:
@@ -132,7 +141,6 @@ def expected_text() -> Any:
 @pytest.fixture
 def data_dir_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of data/ the test may change; caches are reset around it."""
-    import shutil
 
     target = tmp_path / "data"
     shutil.copytree(PROJECT_ROOT / "data", target)
@@ -158,3 +166,80 @@ def reset_caches() -> None:
     ):
         cached.cache_clear()
     bot.rendering._renderer = None
+
+
+class LiveServer:
+    def __init__(self, base_url: str, db_path: Path, log_path: Path) -> None:
+        self.base_url = base_url
+        self.db_path = db_path
+        self.log_path = log_path
+
+    def sender(self, phone: str = PHONE, to: str = "+12135550000") -> SmsSender:
+        return SmsSender(self.base_url, AUTH_TOKEN, phone, to)
+
+    def events(self, sender_id: str) -> list[tuple[str, str]]:
+        with sqlite3.connect(self.db_path) as db:
+            return db.execute(
+                "SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender_id,)
+            ).fetchall()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, action_server_url: str) -> Iterator[LiveServer]:
+    if not MODEL_PATH.exists():
+        pytest.fail("No trained model: run `make train`.")
+    folder = tmp_path_factory.mktemp("sms")
+    db_path = folder / "trackers.db"
+    endpoints = folder / "endpoints.yml"
+    endpoints.write_text(
+        f"nlg:\n  type: bot.nlg.CatalogNLG\naction_endpoint:\n  url: {action_server_url}\n"
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db_path}\n",
+        encoding="utf-8",
+    )
+    # A private copy of data/ in which the City's Spanish line presets Spanish.
+    data_dir = folder / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data_dir)
+    for name in ("channels.yml", "voice.yml"):
+        path = data_dir / name
+        preset = f'dialed_number_languages: {{"{SPANISH_LINE}": es}}'
+        path.write_text(path.read_text(encoding="utf-8").replace("dialed_number_languages: {}", preset))
+    port = free_port()
+    log_path = folder / "rasa.log"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "CONVERSATION_ID_SECRET": SECRET,
+        "KYR_DATA_DIR": str(data_dir),
+        "LOG_LEVEL": "INFO",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PUBLIC_BASE_URL": "",
+        "VOICE_OPERATOR_NUMBER": OPERATOR_NUMBER,
+    }
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "rasa",
+                "run",
+                "--model",
+                str(MODEL_PATH),
+                "--port",
+                str(port),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                "credentials.yml",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_port(port, process, timeout_s=120)
+            yield LiveServer(f"http://127.0.0.1:{port}", db_path, log_path)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)

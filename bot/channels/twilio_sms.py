@@ -163,43 +163,56 @@ class TwilioSmsInput(InputChannel):
         text = params.get("Body", "").strip()[:MAX_INBOUND_CHARS]
         folded = fold(text)
         keywords = sms_keywords()
-        language = await self._conversation_language(request, sender_id)
 
         if folded in keywords.get("opt_out_words", []):
             # Twilio answers opt-outs itself; we only forget the conversation state.
-            await self._to_rasa(on_new_message, RESTART_TEXT, sender_id)
+            await self._to_rasa(request, on_new_message, RESTART_TEXT, sender_id)
             return None
         help_language = help_keyword_language(folded)
         if help_language:
             return self._render(HELP_RESPONSE, help_language)
         if not text and int(params.get("NumMedia", "0") or 0) > 0:
-            return self._render(MEDIA_ONLY_RESPONSE, language)
+            return self._render(MEDIA_ONLY_RESPONSE, await self._conversation_language(request, sender_id))
         if folded in keywords.get("opt_in_words", []):
             text = WELCOME_TEXT
         start_language = keywords.get("dialed_number_languages", {}).get(params.get("To", ""))
         try:
-            messages = await self._to_rasa(on_new_message, text, sender_id, start_language)
+            collector = await self._to_rasa(request, on_new_message, text, sender_id, start_language)
         except Exception:  # noqa: BLE001 - the person must get an answer whatever broke
             logger.exception("SMS channel: processing a message failed.")
-            return self._render(PROBLEM_RESPONSE, language)
-        if not messages:
-            return self._render(PROBLEM_RESPONSE, language)
-        return reply_text(messages, await self._conversation_language(request, sender_id))
+            collector = TwilioSmsOutput()
+        if not collector.messages:
+            # E.g. the action server is down: never leave the person in silence.
+            logger.warning("SMS channel: no reply from the dialogue; sending the 311 fallback.")
+            return self._render(PROBLEM_RESPONSE, await self._conversation_language(request, sender_id))
+        # The renderer says which language it answered in, so no tracker read is needed.
+        language = collector.languages[-1] if collector.languages else language_settings().default
+        return reply_text(collector.messages, language)
 
     async def _to_rasa(
         self,
+        request: Request,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
         text: str,
         sender_id: str,
         start_language: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> TwilioSmsOutput:
         collector = TwilioSmsOutput()
         # Only a language code goes into the metadata: never the phone numbers.
         metadata = {DEFAULT_LANGUAGE_KEY: start_language} if start_language else None
+        agent = getattr(request.app.ctx, "agent", None)
+        parse_data = await self.parse_cache.parse(text, agent.parse_message) if agent else None
         await on_new_message(
-            UserMessage(text, collector, sender_id, input_channel=CHANNEL_NAME, metadata=metadata)
+            UserMessage(
+                text,
+                collector,
+                sender_id,
+                input_channel=CHANNEL_NAME,
+                metadata=metadata,
+                parse_data=parse_data,
+            )
         )
-        return collector.messages
+        return collector
 
     async def _conversation_language(self, request: Request, sender_id: str) -> str:
         settings = language_settings()

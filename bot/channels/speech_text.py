@@ -1,0 +1,31 @@
+"""Prepare rendered text for text-to-speech on the phone.
+
+Phone numbers are spoken in digit groups ("8 8 8, 6 2 4, 4 7 5 2"), so a
+caller can write them down; "3-1-1" and "911" digit by digit.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PHONE = re.compile(r"(?:\+?1[\s.-])?\(?(\d{3})\)?[\s.-]?(\d{3})[\s.-](\d{4})\b")
+_SHORT_CODE = re.compile(r"\b(\d)-(\d)-(\d)\b|\b(911|311)\b")
+
+
+def _digits(group: str) -> str:
+    return " ".join(group)
+
+
+def _phone(match: re.Match) -> str:
+    return ", ".join(_digits(g) for g in match.groups())
+
+
+def _short_code(match: re.Match) -> str:
+    digits = match.group(4) or "".join(match.group(1, 2, 3))
+    return _digits(digits)
+
+
+def speakable(text: str) -> str:
+    text = _PHONE.sub(_phone, text)
+    text = _SHORT_CODE.sub(_short_code, text)
+    return " ".join(text.split())

@@ -1,0 +1,192 @@
+"""The Twilio Voice IVR over real HTTP against a running `rasa run` on loopback."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.catalogs import catalogs
+from bot.channels.speech_text import speakable
+from bot.channels.twilio_voice import TwilioVoiceInput, voice_settings
+from bot.paths import PROJECT_ROOT
+from bot.rendering import renderer
+from bot.topics import menus
+from tests.conftest import AUTH_TOKEN, OPERATOR_NUMBER, SPANISH_LINE, LiveServer
+from tests.voice_client import Call
+
+VOICE = yaml.safe_load((PROJECT_ROOT / "data" / "voice.yml").read_text(encoding="utf-8"))["languages"]
+
+
+def spoken(key: str, language: str, **kwargs: Any) -> str:
+    return speakable(renderer().render(key, language, "voice", **kwargs).text)
+
+
+def call(server: LiveServer, **kwargs: str) -> Call:
+    return Call(server.base_url, AUTH_TOKEN, **kwargs)
+
+
+def test_answer_offers_each_language_in_its_own_voice(live_server: LiveServer) -> None:
+    turn = call(live_server).start()
+    assert turn.status == 200
+    assert turn.says[0].text == spoken("voice_welcome", "en")
+    gather = turn.gather
+    assert gather is not None and gather.get("input") == "dtmf"
+    options = [(s.get("language"), s.get("voice"), s.text) for s in gather.findall("Say")]
+    assert options == [
+        (
+            "en-US",
+            VOICE["en"]["say_voice"],
+            renderer().text("voice_language_option", "en", "voice").format(number=1),
+        ),
+        (
+            "es-US",
+            VOICE["es"]["say_voice"],
+            renderer().text("voice_language_option", "es", "voice").format(number=2),
+        ),
+    ]
+    assert turn.verbs()[-1] == "Redirect"
+
+
+@pytest.mark.parametrize(("digit", "language"), [("1", "en"), ("2", "es")])
+def test_language_choice_then_main_menu_with_speech(
+    live_server: LiveServer, digit: str, language: str
+) -> None:
+    phone = call(live_server)
+    phone.start()
+    turn = phone.press(digit)
+    gather = turn.gather
+    assert gather.get("input") == "speech dtmf"
+    assert gather.get("language") == VOICE[language]["gather_language"]
+    assert gather.get("speechTimeout") == "auto"
+    assert all(s.language == VOICE[language]["say_language"] for s in turn.says)
+    assert all(s.voice == VOICE[language]["say_voice"] for s in turn.says)
+    menu_text = speakable(renderer().menu_text(menus()["main"], language, "voice"))
+    assert turn.text == f"{spoken('voice_main_prompt', language)} {menu_text}"
+
+
+def test_dialed_number_presets_the_language(live_server: LiveServer) -> None:
+    turn = call(live_server, to=SPANISH_LINE).start()
+    assert turn.gather.get("language") == "es-US"
+    assert turn.says[0].text == spoken("voice_welcome", "es")
+
+
+@pytest.mark.parametrize(
+    ("digit", "language", "key"), [("2", "en", "utter_kyr_door"), ("5", "es", "utter_find_detained")]
+)
+def test_menu_digits_map_to_the_sms_menu_topics(
+    live_server: LiveServer, digit: str, language: str, key: str
+) -> None:
+    assert menus()["main"].entry(digit).value == key.removeprefix("utter_")
+    phone = call(live_server)
+    phone.start()
+    phone.press("1" if language == "en" else "2")
+    turn = phone.press(digit)
+    answer = spoken(key, language, legal_notice=True)
+    assert turn.text == f"{answer} {spoken('voice_after_answer', language)}"
+    assert turn.gather.get("language") == VOICE[language]["gather_language"]
+
+
+def test_speech_question_repeat_menu_and_operator(live_server: LiveServer) -> None:
+    phone = call(live_server)
+    phone.start()
+    phone.press("2")
+    answer = phone.say("la migra esta en mi puerta que hago")
+    assert answer.text.startswith(spoken("utter_kyr_door", "es", legal_notice=True))
+    assert phone.press("9").text == answer.text  # repeat
+    menu = phone.press("*")
+    assert menu.text.startswith(spoken("voice_main_prompt", "es"))
+    operator = phone.press("0")
+    assert operator.verbs() == ["Say", "Dial"]
+    assert operator.root.find("Dial").text == OPERATOR_NUMBER
+    assert operator.says[0].text == spoken("voice_transfer", "es")
+
+
+@pytest.mark.parametrize("words", ["operator", "una persona", "I want a real person"])
+def test_operator_by_voice(live_server: LiveServer, words: str) -> None:
+    phone = call(live_server)
+    phone.start()
+    phone.press("1")
+    turn = phone.say(words)
+    if words == "I want a real person":  # not an operator word: the dialogue answers (human topic)
+        assert turn.text.startswith(spoken("utter_human", "en"))
+    else:
+        assert turn.root.find("Dial").text == OPERATOR_NUMBER
+
+
+def test_silence_reprompts_twice_then_offers_operator_then_hangs_up(live_server: LiveServer) -> None:
+    phone = call(live_server)
+    phone.start()
+    phone.press("1")
+    first, second = phone.silence(), phone.silence()
+    for turn in (first, second):
+        assert turn.says[0].text == spoken("voice_no_input", "en")
+        assert turn.gather is not None
+    offer = phone.silence()
+    assert offer.says[-1].text == spoken("voice_offer_operator", "en")
+    goodbye = phone.silence()
+    assert goodbye.verbs() == ["Say", "Hangup"]
+    assert goodbye.says[0].text == spoken("voice_goodbye", "en")
+
+
+def test_no_match_counts_like_silence(live_server: LiveServer) -> None:
+    phone = call(live_server)
+    phone.start()
+    phone.press("1")
+    turn = phone.say("🙏")
+    assert turn.says[0].text == spoken("voice_no_match", "en")
+
+
+def test_hang_up_closes_the_conversation(live_server: LiveServer) -> None:
+    phone = call(live_server)
+    phone.start()
+    phone.press("2")
+    assert phone.hang_up().status == 204
+    # The call's state is gone: a new post is a new call (language menu again).
+    assert phone.start().gather.get("input") == "dtmf"
+
+
+def test_unsigned_or_forged_requests_are_forbidden(live_server: LiveServer) -> None:
+    assert call(live_server).unsigned().status == 403
+    forged = Call(live_server.base_url, "not-the-token")
+    assert forged.start().status == 403
+    assert forged.hang_up().status == 403
+
+
+def test_without_operator_number_the_bot_reads_311_and_hangs_up() -> None:
+    channel = TwilioVoiceInput(authenticator=None, secret=b"x" * 16, operator_number=None)  # type: ignore[arg-type]
+    from bot.channels.twilio_voice import Speaker
+
+    twiml = channel._operator_or_goodbye(Speaker("en"))
+    assert "<Hangup" in twiml and "<Dial" not in twiml
+    assert speakable(renderer().render("voice_no_operator", "en", "voice").text) in twiml
+
+
+UNSPOKEN = re.compile(r"https?://|www\.|\b[\w-]+\.(?:org|gov|com|net)\b|[/\\()\[\]#&@*+=<>_|~`%$]")
+
+
+def voice_keys() -> list[str]:
+    keys = set()
+    for key in catalogs().messages["en"]:
+        base = key.removesuffix(".voice")
+        if base.startswith(("utter_", "voice_", "label_")) or base in ("menu_line", "resource_line"):
+            keys.add(base)
+    return sorted(keys)
+
+
+@pytest.mark.parametrize("key", voice_keys())
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_voice_text_has_no_url_and_no_unspoken_symbols(key: str, language: str) -> None:
+    if key.startswith("utter_") and f"{key}.voice" not in catalogs().messages["en"]:
+        pytest.skip("no voice variant: not spoken on the phone (menus are built by the channel)")
+    text = speakable(renderer().render(key, language, "voice").text)
+    assert not UNSPOKEN.search(text), f"{language}/{key}: {text}"
+    assert len(text.split()) <= 80, f"{language}/{key} is longer than ~30 seconds"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_language_has_voice_settings_or_is_keypad_only(language: str) -> None:
+    settings = voice_settings(language)
+    assert settings.say_voice and settings.say_language and settings.gather_language
