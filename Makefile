@@ -19,7 +19,7 @@ export PYTHONPATH := $(CURDIR)
 export PYTHONWARNINGS := ignore
 
 
-.PHONY: help setup catalogs train shell run sms test lint validate bench i18n-report i18n-extract i18n-update clean
+.PHONY: help setup catalogs train shell run sms call test lint validate bench i18n-report i18n-extract i18n-update clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ run: train ## Action server on :5055 and Rasa server on :5005 (channels from cre
 
 sms: setup ## Text the running server (`make run`) as Twilio would, signed; prints replies and segments
 	$(PY) -m bot sms
+
+call: setup ## Call the running server's IVR (`make run`) as Twilio would, signed; prints what is spoken
+	$(PY) -m bot call
 
 lint: setup ## ruff
 	$(VENV)/bin/ruff check bot actions tests

@@ -31,12 +31,16 @@ def extract_domain(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options
 def extract_catalog_keys(
     fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
 ) -> Iterator[Extracted]:
-    for key, comment in (yaml.safe_load(fileobj) or {}).get("keys", {}).items():
-        yield 0, None, key, [str(comment)]
-    labels: dict[str, str] = {}
+    data = yaml.safe_load(fileobj) or {}
+    comments = {key: str(comment) for key, comment in data.get("keys", {}).items()}
     for menu in menus().values():
         for entry in menu.entries:
             if entry.kind != "language":
-                labels.setdefault(entry.label_key, f"Menu label in the {menu.name} menu.")
-    for key, comment in labels.items():
+                comments.setdefault(entry.label_key, f"Menu label in the {menu.name} menu.")
+    for key, comment in comments.items():
         yield 0, None, key, [comment]
+    labels = [key for key in comments if key.startswith("label_")]
+    for variant, keys in (data.get("variants") or {}).items():
+        for key in keys:
+            for each in labels if key == "labels" else [key]:
+                yield 0, None, f"{each}.{variant}", [f"{variant} variant of {each}", comments.get(each, "")]

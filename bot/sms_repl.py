@@ -29,10 +29,13 @@ from bot.paths import PROJECT_ROOT
 WEBHOOK_PATH = "/webhooks/twilio/webhook"
 
 
-def post_signed(base_url: str, public_base: str, token: str, params: dict[str, str]) -> tuple[int, str]:
-    signature = RequestValidator(token).compute_signature(public_base + WEBHOOK_PATH, params)
+def post_signed(
+    base_url: str, public_base: str, token: str, params: dict[str, str], path: str = WEBHOOK_PATH
+) -> tuple[int, str]:
+    """POST form `params` to `path`, signed as Twilio signs: over the public URL."""
+    signature = RequestValidator(token).compute_signature(public_base + path, params)
     request = urllib.request.Request(
-        base_url + WEBHOOK_PATH,
+        base_url + path,
         data=urllib.parse.urlencode(params).encode(),
         headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
     )

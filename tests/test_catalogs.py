@@ -63,7 +63,14 @@ def test_no_phone_number_or_url_in_catalog_text(key: str) -> None:
 
 @pytest.mark.parametrize("key", all_keys())
 def test_every_resource_placeholder_names_a_directory_field(key: str) -> None:
-    for field in placeholders(catalogs().messages["en"][key]) - {"menu", "resources", "name", "contact"}:
+    for field in placeholders(catalogs().messages["en"][key]) - {
+        "menu",
+        "resources",
+        "name",
+        "contact",
+        "label",
+        "number",
+    }:
         resource_id, _, attribute = field.partition(".")
         assert resource_id in resource_directory(), f"{key}: unknown resource {resource_id!r}"
         assert resource_directory()[resource_id].value(attribute, "en"), f"{key}: {field} is empty"

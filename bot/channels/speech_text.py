@@ -25,7 +25,24 @@ def _short_code(match: re.Match) -> str:
     return _digits(digits)
 
 
+_PARENTHESES = re.compile(r"\s*\(([^()]*)\)")
+_REPEATED_COMMAS = re.compile(r",\s*([,.:;])")
+# Speaking rates used to estimate how long a turn lasts (Polly at its default rate).
+WORDS_PER_SECOND = 2.5
+DIGITS_PER_SECOND = 4.0
+
+
 def speakable(text: str) -> str:
     text = _PHONE.sub(_phone, text)
     text = _SHORT_CODE.sub(_short_code, text)
+    # "Network (CHIRLA hotline): ..." is read as "Network, CHIRLA hotline: ...".
+    text = _PARENTHESES.sub(r", \1,", text)
+    text = _REPEATED_COMMAS.sub(r"\1", text)
     return " ".join(text.split())
+
+
+def speech_seconds(text: str) -> float:
+    """Rough speaking time: words at a conversational pace, digits faster."""
+    tokens = text.split()
+    digits = sum(1 for token in tokens if token.strip(",.").isdigit() and len(token.strip(",.")) == 1)
+    return (len(tokens) - digits) / WORDS_PER_SECOND + digits / DIGITS_PER_SECOND
