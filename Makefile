@@ -68,6 +68,7 @@ test: train lint validate ## Everything CI runs: lint, data validation, pytest, 
 bench: train ## Measure training, start-up, memory and latency, with the `rasa init` bot as baseline
 	$(PY) -m bot bench --baseline
 	$(PY) -m bot bench-sms
+	$(PY) -m bot bench-voice
 
 i18n-report: catalogs ## Coverage of each language's catalog, and what falls back to English
 	$(PY) -m bot i18n-report

@@ -23,6 +23,8 @@ def main(argv: list[str]) -> int:
         from bot.sms_repl import main as run
     elif command == "call":
         from bot.call_repl import main as run
+    elif command == "bench-voice":
+        from bot.bench_voice import main as run
     elif command == "bench-sms":
         from bot.bench_sms import main as run
     elif command == "bench":
