@@ -9,16 +9,20 @@ model. A channel passes the remembered parse to Rasa as the UserMessage's
 from __future__ import annotations
 
 import copy
+import os
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 MAX_ENTRIES = 10_000
+SIZE_SETTING = "SMS_PARSE_CACHE_SIZE"  # 0 turns the cache off
 MAX_TEXT_CHARS = 160  # long texts rarely repeat; do not keep them
 
 
 class ParseCache:
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int | None = None) -> None:
+        if max_entries is None:
+            max_entries = int(os.environ.get(SIZE_SETTING, MAX_ENTRIES))
         self.max_entries = max_entries
         self._parses: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.hits = 0
@@ -31,7 +35,7 @@ class ParseCache:
 
         Texts starting with "/" are Rasa commands (/greet, /restart): not cached.
         """
-        if len(text) > MAX_TEXT_CHARS or text.startswith("/"):
+        if self.max_entries <= 0 or len(text) > MAX_TEXT_CHARS or text.startswith("/"):
             return None
         cached = self._parses.get(text)
         if cached is None:
