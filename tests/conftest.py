@@ -7,6 +7,7 @@ server does; the action server is a real `rasa_sdk` process on a free port.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -184,11 +185,11 @@ class LiveServer:
             ).fetchall()
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, action_server_url: str) -> Iterator[LiveServer]:
+@contextlib.contextmanager
+def running_server(folder: Path, action_server_url: str) -> Iterator[LiveServer]:
+    """`rasa run` with both Twilio channels, an SQLite tracker store and INFO logs."""
     if not MODEL_PATH.exists():
         pytest.fail("No trained model: run `make train`.")
-    folder = tmp_path_factory.mktemp("sms")
     db_path = folder / "trackers.db"
     endpoints = folder / "endpoints.yml"
     endpoints.write_text(
@@ -243,3 +244,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, action_server_url: str
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, action_server_url: str) -> Iterator[LiveServer]:
+    with running_server(tmp_path_factory.mktemp("live"), action_server_url) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def server_without_actions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The same server, its action server down (nothing listens on that port)."""
+    with running_server(
+        tmp_path_factory.mktemp("no-actions"), f"http://127.0.0.1:{free_port()}/webhook"
+    ) as server:
+        yield server

@@ -164,3 +164,13 @@ def test_every_sms_reply_fits_the_segment_budget(language: str) -> None:
         full = to_sms_text(renderer().render(key, language).text, language)  # what MORE sends
         assert count_segments(full).segments <= 4, f"{language}/{key} full text: {count_segments(full)}"
     assert statistics.median(segments.values()) <= 2, segments
+
+
+def test_action_server_down_still_gets_a_useful_reply(server_without_actions: LiveServer) -> None:
+    phone = server_without_actions.sender("+13105550013")
+    # Topic answers never need the action server.
+    assert phone.send("ICE is at my door").text == sms_text("utter_kyr_door", "en", legal_notice=True)
+    # A menu number does: the person gets 311 instead of silence or a 500.
+    reply = phone.send("2")
+    assert reply.status == 200
+    assert reply.text == sms_text("utter_technical_problem", "en")
