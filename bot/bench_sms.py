@@ -24,6 +24,7 @@ import aiohttp
 from twilio.request_validator import RequestValidator
 
 from bot.paths import PROJECT_ROOT
+from bot.serve import rasa_server_command
 
 TOKEN = "bench-auth-token-0123456789"
 SECRET = "bench-conversation-secret-0123456789"
@@ -126,20 +127,7 @@ def start_servers(port: int, model: Path, extra_env: dict[str, str] | None = Non
         "nlg:\n  type: bot.nlg.CatalogNLG\naction_endpoint:\n  url: http://127.0.0.1:5056/webhook\n"
     )
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "rasa",
-            "run",
-            "--model",
-            str(model),
-            "--port",
-            str(port),
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            "credentials.yml",
-        ],
+        rasa_server_command(model, port, endpoints),
         cwd=PROJECT_ROOT,
         env=env,
         stdout=(logs / "rasa.log").open("wb"),

@@ -10,16 +10,10 @@ Options: --url BASE, --from NUMBER (the caller), --to NUMBER (the number dialed)
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 import uuid
 import xml.etree.ElementTree as ElementTree
 
-from dotenv import load_dotenv
-
-from bot.paths import PROJECT_ROOT
-from bot.sms_repl import post_signed
+from bot.twilio_client import client_from_command_line
 
 VOICE_PATH = "/webhooks/twilio_voice/webhook"
 STATUS_PATH = "/webhooks/twilio_voice/status"
@@ -48,27 +42,19 @@ def show(twiml: str) -> bool:
 
 
 def main(args: list[str]) -> int:
-    load_dotenv(PROJECT_ROOT / ".env")
-    parser = argparse.ArgumentParser(prog="python -m bot call", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}")
-    parser.add_argument("--from", dest="caller", default="+15555550100")
-    parser.add_argument("--to", default="+15555550111")
-    options = parser.parse_args(args)
-    token = os.environ.get("TWILIO_AUTH_TOKEN", "")
-    if not token:
-        print("Set TWILIO_AUTH_TOKEN (in .env) to the value the server uses.", file=sys.stderr)
+    client = client_from_command_line("python -m bot call", __doc__.split("\n\n")[0], args)
+    if client is None:
         return 2
-    public = (os.environ.get("PUBLIC_BASE_URL") or options.url).rstrip("/")
     base = {
         "CallSid": "CA" + uuid.uuid4().hex,
-        "From": options.caller,
-        "To": options.to,
+        "From": client.caller,
+        "To": client.dialed,
         "AccountSid": "AC" + "0" * 32,
         "CallStatus": "in-progress",
     }
 
     def send(path: str, extra: dict[str, str]) -> tuple[int, str]:
-        return post_signed(options.url, public, token, {**base, **extra}, path=path)
+        return client.post(path, {**base, **extra})
 
     print("Calling... (digits to press keys, text to speak, empty line for silence, 'hangup' to end)")
     status, body = send(VOICE_PATH, {"CallStatus": "ringing"})

@@ -33,6 +33,24 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout_s: float) -> No
     raise RuntimeError(f"The action server did not open port {port} in {timeout_s:.0f} s.")
 
 
+def rasa_server_command(model: Path, port: int, endpoints: Path | str) -> list[str]:
+    """`rasa run` with our channels: for benches and tests that start their own server."""
+    return [
+        sys.executable,
+        "-m",
+        "rasa",
+        "run",
+        "--model",
+        str(model),
+        "--port",
+        str(port),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        "credentials.yml",
+    ]
+
+
 def rasa_command(mode: str, env: dict[str, str]) -> list[str]:
     command = [sys.executable, "-m", "rasa", mode, "--model", str(MODEL), "--endpoints", "endpoints.yml"]
     if mode == "run":

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from bot.paths import PROJECT_ROOT
+from bot.serve import rasa_server_command
 from tests.sms_client import SmsSender
 
 MODEL_PATH = PROJECT_ROOT / "models" / "kyr.tar.gz"
@@ -219,20 +220,7 @@ def running_server(folder: Path, action_server_url: str) -> Iterator[LiveServer]
     }
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "rasa",
-                "run",
-                "--model",
-                str(MODEL_PATH),
-                "--port",
-                str(port),
-                "--endpoints",
-                str(endpoints),
-                "--credentials",
-                "credentials.yml",
-            ],
+            rasa_server_command(MODEL_PATH, port, endpoints),
             cwd=PROJECT_ROOT,
             env=env,
             stdout=log,

@@ -1,4 +1,4 @@
-"""Twilio webhook authenticity, shared by the SMS and voice channels.
+"""Twilio webhook authenticity and plumbing shared by the SMS and voice channels.
 
 Twilio signs every webhook with the account's auth token over the exact
 public URL it called plus the POST parameters (X-Twilio-Signature). We check
@@ -16,9 +16,18 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs
 
+from dotenv import load_dotenv
+from rasa.core.channels.channel import CollectingOutputChannel
+from sanic import response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
+
+from bot.paths import PROJECT_ROOT
+from bot.privacy import MissingSecretError, conversation_secret
 
 logger = logging.getLogger(__name__)
 
@@ -74,3 +83,58 @@ class TwilioRequestAuthenticator:
         if self.validator is None or not signature:
             return False
         return bool(self.validator.validate(public_url(request, self.base_url), dict(params), signature))
+
+
+def channel_security(channel: str) -> tuple[TwilioRequestAuthenticator, bytes | None]:
+    """The authenticator and conversation-id secret of a Twilio channel, from .env.
+
+    A missing secret is logged and returned as None: the channel then refuses
+    every request rather than key conversations some other way.
+    """
+    load_dotenv(PROJECT_ROOT / ".env")
+    try:
+        secret: bytes | None = conversation_secret()
+    except MissingSecretError as error:
+        logger.error("%s: %s Every request will be rejected.", channel, error)
+        secret = None
+    return TwilioRequestAuthenticator.from_environment(channel), secret
+
+
+def authentic_form(
+    request: Request, authenticator: TwilioRequestAuthenticator, secret: bytes | None, required: str
+) -> dict[str, str] | HTTPResponse:
+    """The request's form fields if it is well-formed and signed by Twilio, else a 4xx response."""
+    params = parse_form(request.body)
+    if params is None:
+        return response.text("Malformed request body.", status=400)
+    if secret is None or not authenticator.is_authentic(request, params):
+        return response.text("Forbidden.", status=403)
+    if not params.get(required, "").strip():
+        return response.text(f"Missing {required}.", status=400)
+    return params
+
+
+def parse_form(body: bytes) -> dict[str, str] | None:
+    """Twilio's form fields (first value of each), or None if the body is not valid UTF-8 form data."""
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return {key: values[0] for key, values in fields.items()}
+
+
+class TwilioCollectingOutput(CollectingOutputChannel):
+    """Collects a turn's bot messages for the TwiML reply, with what the renderer
+    reported of each (bot.nlg): its language and its response key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.languages: list[str] = []
+        self.response_keys: list[str] = []
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        if message.get("language"):
+            self.languages.append(message["language"])
+        if message.get("utter_action"):
+            self.response_keys.append(message["utter_action"])
+        await super().send_response(recipient_id, message)

@@ -18,10 +18,8 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qs
 
-from dotenv import load_dotenv
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -29,11 +27,15 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.parse_cache import ParseCache
 from bot.channels.sms_text import to_sms_text
-from bot.channels.twilio_auth import TwilioRequestAuthenticator
+from bot.channels.twilio_auth import (
+    TwilioCollectingOutput,
+    TwilioRequestAuthenticator,
+    authentic_form,
+    channel_security,
+)
 from bot.language_policy import DEFAULT_LANGUAGE_KEY
 from bot.languages import language_settings
-from bot.paths import PROJECT_ROOT
-from bot.privacy import MissingSecretError, conversation_id, conversation_secret
+from bot.privacy import conversation_id
 from bot.rendering import renderer
 from bot.text import fold
 from bot.yaml_data import load_data_file
@@ -52,23 +54,12 @@ MEDIA_ONLY_RESPONSE = "utter_media_only"
 PROBLEM_RESPONSE = "utter_technical_problem"
 
 
-class TwilioSmsOutput(CollectingOutputChannel):
-    """Collects the bot's messages for the TwiML reply; named so the sms variant is used."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.languages: list[str] = []
+class TwilioSmsOutput(TwilioCollectingOutput):
+    """Named so that the renderer picks the catalogs' sms variant."""
 
     @classmethod
     def name(cls) -> str:
         return CHANNEL_NAME
-
-    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        # The renderer reports the language it answered in (bot.nlg); the
-        # reply's SMS preparation follows it without reading the tracker.
-        if message.get("language"):
-            self.languages.append(message["language"])
-        await super().send_response(recipient_id, message)
 
 
 def sms_keywords() -> dict[str, Any]:
@@ -101,13 +92,7 @@ class TwilioSmsInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        load_dotenv(PROJECT_ROOT / ".env")
-        try:
-            secret: bytes | None = conversation_secret()
-        except MissingSecretError as error:
-            logger.error("SMS channel: %s Every request will be rejected.", error)
-            secret = None
-        return cls(TwilioRequestAuthenticator.from_environment("SMS channel"), secret)
+        return cls(*channel_security("SMS channel"))
 
     def __init__(self, authenticator: TwilioRequestAuthenticator, secret: bytes | None) -> None:
         self.authenticator = authenticator
@@ -127,14 +112,10 @@ class TwilioSmsInput(InputChannel):
 
         @sms.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            params = parse_form(request.body)
-            if params is None:
-                return response.text("Malformed request body.", status=400)
-            if self.secret is None or not self.authenticator.is_authentic(request, params):
-                return response.text("Forbidden.", status=403)
-            sender = params.get("From", "").strip()
-            if not sender:
-                return response.text("Missing From.", status=400)
+            params = authentic_form(request, self.authenticator, self.secret, required="From")
+            if isinstance(params, HTTPResponse):
+                return params
+            sender = params["From"].strip()
             message_sid = params.get("MessageSid", "")
             if not message_sid:
                 return twiml(await self._handle(request, params, sender, on_new_message))
@@ -231,12 +212,3 @@ def help_keyword_language(folded_text: str) -> str | None:
         if folded_text in words:
             return language
     return None
-
-
-def parse_form(body: bytes) -> dict[str, str] | None:
-    """Twilio's form fields (first value of each), or None if the body is not valid UTF-8 form data."""
-    try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict")
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return {key: values[0] for key, values in fields.items()}

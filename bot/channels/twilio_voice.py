@@ -24,20 +24,22 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dotenv import load_dotenv
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from bot.channels.speech_text import speakable
-from bot.channels.twilio_auth import TwilioRequestAuthenticator
-from bot.channels.twilio_sms import parse_form
+from bot.channels.twilio_auth import (
+    TwilioCollectingOutput,
+    TwilioRequestAuthenticator,
+    authentic_form,
+    channel_security,
+)
 from bot.language_policy import DEFAULT_LANGUAGE_KEY
 from bot.languages import language_settings
-from bot.paths import PROJECT_ROOT
-from bot.privacy import MissingSecretError, conversation_id, conversation_secret
+from bot.privacy import conversation_id
 from bot.rendering import renderer
 from bot.text import fold
 from bot.topics import Menu, menu_shown_by, menus
@@ -98,24 +100,12 @@ def voice_settings(language: str) -> VoiceSettings:
     )
 
 
-class TwilioVoiceOutput(CollectingOutputChannel):
-    """Collects the bot's messages for the TwiML reply; named so the voice variant is used."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.languages: list[str] = []
-        self.response_keys: list[str] = []
+class TwilioVoiceOutput(TwilioCollectingOutput):
+    """Named so that the renderer picks the catalogs' voice variant."""
 
     @classmethod
     def name(cls) -> str:
         return CHANNEL_NAME
-
-    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        if message.get("language"):
-            self.languages.append(message["language"])
-        if message.get("utter_action"):
-            self.response_keys.append(message["utter_action"])
-        await super().send_response(recipient_id, message)
 
 
 class Speaker:
@@ -170,14 +160,8 @@ class TwilioVoiceInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        load_dotenv(PROJECT_ROOT / ".env")
-        try:
-            secret: bytes | None = conversation_secret()
-        except MissingSecretError as error:
-            logger.error("Voice channel: %s Every request will be rejected.", error)
-            secret = None
         operator = os.environ.get(OPERATOR_NUMBER_SETTING, "").strip() or None
-        return cls(TwilioRequestAuthenticator.from_environment("Voice channel"), secret, operator)
+        return cls(*channel_security("Voice channel"), operator)
 
     def __init__(
         self, authenticator: TwilioRequestAuthenticator, secret: bytes | None, operator_number: str | None
@@ -227,14 +211,7 @@ class TwilioVoiceInput(InputChannel):
         return voice
 
     async def _authentic_params(self, request: Request) -> dict[str, str] | HTTPResponse:
-        params = parse_form(request.body)
-        if params is None:
-            return response.text("Malformed request body.", status=400)
-        if self.secret is None or not self.authenticator.is_authentic(request, params):
-            return response.text("Forbidden.", status=403)
-        if not params.get("CallSid"):
-            return response.text("Missing CallSid.", status=400)
-        return params
+        return authentic_form(request, self.authenticator, self.secret, required="CallSid")
 
     # --- the call flow -----------------------------------------------------------------------
 
