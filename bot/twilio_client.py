@@ -41,6 +41,8 @@ class TwilioClient:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
+        except urllib.error.URLError as error:
+            return 0, f"Cannot reach {self.url} ({error.reason}). Is the server running (`make run`)?"
 
 
 def client_from_command_line(prog: str, description: str, args: list[str]) -> TwilioClient | None:
