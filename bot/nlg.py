@@ -19,12 +19,13 @@ from rasa.utils.endpoints import EndpointConfig
 from bot import rasa_speedups
 from bot.languages import language_settings
 from bot.rendering import channel_variant, renderer
-from bot.topics import topic_for_response
+from bot.topics import offline_topics, topic_for_response
 
 logger = logging.getLogger(__name__)
 
 LANGUAGE_SLOT = "language"
 FULL_TEXT = "full"
+TOPIC_OFFLINE_RESPONSE = "utter_topic_offline"
 
 
 def conversation_language(tracker: DialogueStateTracker) -> str:
@@ -49,6 +50,9 @@ class CatalogNLG(NaturalLanguageGenerator):
         self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
     ) -> dict[str, Any] | None:
         topic = topic_for_response(utter_action)
+        if topic and topic.id in offline_topics():
+            # Taken offline by an operator: no answer that may be out of date.
+            utter_action, topic = TOPIC_OFFLINE_RESPONSE, None
         rendered = self.renderer.render(
             utter_action,
             # An action may name the language, e.g. right as it switches it.

@@ -37,6 +37,11 @@ def topic_for_response(response_key: str) -> Topic | None:
     return topics().get(response_key.removeprefix("utter_"))
 
 
+def offline_topics() -> frozenset[str]:
+    """Topics an operator has taken offline (data/content_control.yml)."""
+    return frozenset(load_data_file("content_control.yml").get("offline_topics") or [])
+
+
 @dataclass(frozen=True)
 class MenuEntry:
     number: str

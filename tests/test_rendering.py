@@ -140,3 +140,19 @@ def test_adding_a_language_is_data_only(
     assert renderer().render("utter_thanks", "pt").text == "De nada, estamos aqui."
     assert renderer().render("utter_goodbye", "pt").language == "en"
     assert "3) Português" in renderer().render("utter_language", "en").text
+
+
+def test_an_operator_can_take_a_topic_offline_without_retraining(data_dir_copy: Path) -> None:
+    (data_dir_copy / "content_control.yml").write_text("offline_topics: [kyr_door]\n", encoding="utf-8")
+    from tests.conftest import reset_caches
+
+    reset_caches()
+    tracker = DialogueStateTracker.from_events("offline", [SlotSet("language", "es")])
+    for channel, variant in (("collector", None), ("twilio", "sms"), ("twilio_voice", "voice")):
+        message = generate(tracker, "utter_kyr_door", channel)
+        assert message["text"] == renderer().render("utter_topic_offline", "es", variant).text
+        assert message["legal_notice"] is False
+    # Other topics are untouched.
+    assert generate(tracker, "utter_kyr_car")["text"].startswith(
+        renderer().render("utter_kyr_car", "es").text
+    )
