@@ -19,7 +19,7 @@ export PYTHONPATH := $(CURDIR)
 export PYTHONWARNINGS := ignore
 
 
-.PHONY: help setup catalogs train shell run sms call test lint validate bench i18n-report i18n-extract i18n-update clean
+.PHONY: help setup catalogs train shell run sms call purge test lint validate bench i18n-report i18n-extract i18n-update clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ sms: setup ## Text the running server (`make run`) as Twilio would, signed; prin
 
 call: setup ## Call the running server's IVR (`make run`) as Twilio would, signed; prints what is spoken
 	$(PY) -m bot call
+
+purge: setup ## Delete conversations older than RETENTION_DAYS (DRY_RUN=1 to only count)
+	$(PY) -m bot purge $(if $(DRY_RUN),--dry-run,)
 
 lint: setup ## ruff
 	$(VENV)/bin/ruff check bot actions tests

@@ -1,0 +1,56 @@
+"""`python -m bot purge` deletes old conversations, and only those."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import create_engine, text
+
+from bot.purge import parse_period, purge_conversations
+from bot.stores import ConfiguredTrackerStore
+
+
+def conversation(sender_id: str, age_s: float) -> DialogueStateTracker:
+    stamp = time.time() - age_s
+    return DialogueStateTracker.from_events(
+        sender_id, [ActionExecuted("action_listen", timestamp=stamp), UserUttered("hola", timestamp=stamp)]
+    )
+
+
+@pytest.fixture
+def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'trackers.db'}"
+    monkeypatch.setenv("TRACKER_STORE_URL", url)
+    store = ConfiguredTrackerStore()
+    for sender_id, age_days in (("old-1", 40), ("old-2", 31), ("recent", 2)):
+        asyncio.run(store.save(conversation(sender_id, age_days * 86_400)))
+    return url
+
+
+def senders(url: str) -> set[str]:
+    with create_engine(url).connect() as connection:
+        return {row[0] for row in connection.execute(text("SELECT DISTINCT sender_id FROM events"))}
+
+
+def test_dry_run_counts_and_deletes_nothing(store_url: str) -> None:
+    result = purge_conversations(create_engine(store_url), parse_period("30d"), dry_run=True)
+    assert (result.conversations, result.events) == (2, 4)
+    assert senders(store_url) == {"old-1", "old-2", "recent"}
+
+
+def test_purge_deletes_only_conversations_past_retention(store_url: str) -> None:
+    result = purge_conversations(create_engine(store_url), parse_period("30d"), dry_run=False)
+    assert result.conversations == 2
+    assert senders(store_url) == {"recent"}
+    assert purge_conversations(create_engine(store_url), parse_period("1d"), dry_run=False).conversations == 1
+    assert senders(store_url) == set()
+
+
+@pytest.mark.parametrize(("text_", "seconds"), [("30d", 30 * 86_400), ("12h", 12 * 3_600)])
+def test_periods(text_: str, seconds: int) -> None:
+    assert parse_period(text_) == seconds
