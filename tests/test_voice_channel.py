@@ -191,3 +191,24 @@ def test_voice_text_has_no_url_and_no_unspoken_symbols(key: str, language: str) 
 def test_every_language_has_voice_settings_or_is_keypad_only(language: str) -> None:
     settings = voice_settings(language)
     assert settings.say_voice and settings.say_language and settings.gather_language
+
+
+def test_a_language_without_speech_recognition_is_served_by_keypad(data_dir_copy: Any) -> None:
+    """Voice settings are data: a supported language with no entry gets keypad only, and says so."""
+    from bot.channels.twilio_voice import CallState, Speaker
+    from tests.conftest import reset_caches
+
+    languages = data_dir_copy / "languages.yml"
+    languages.write_text(
+        languages.read_text(encoding="utf-8").replace(
+            "\nunsupported_reply_languages:",
+            "\n  pt:\n    native_name: Português\n\nunsupported_reply_languages:",
+        ),
+        encoding="utf-8",
+    )
+    reset_caches()
+    assert voice_settings("pt").speech is False
+    channel = TwilioVoiceInput(authenticator=None, secret=b"x" * 16, operator_number=None)  # type: ignore[arg-type]
+    twiml = channel._main_menu(CallState(language="pt", stage="menu"), Speaker("pt"))
+    assert speakable(renderer().render("voice_keypad_only", "pt", "voice").text) in twiml
+    assert 'input="dtmf"' in twiml and "speechTimeout" not in twiml
