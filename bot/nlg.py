@@ -61,6 +61,8 @@ class CatalogNLG(NaturalLanguageGenerator):
             None if kwargs.get("variant") == FULL_TEXT else channel_variant(output_channel),
             legal_notice=bool(topic and topic.legal_notice) and not legal_notice_shown(tracker),
             resource_ids=kwargs.get("resource_ids"),
+            # Values an action passes for a placeholder, e.g. reference=...
+            values={name: value for name, value in kwargs.items() if isinstance(value, str)},
         )
         # Extra keys end up in the BotUttered event's metadata, never in the text.
         return {"text": rendered.text, "language": rendered.language, "legal_notice": rendered.legal_notice}

@@ -48,7 +48,13 @@ class _Fields(string.Formatter):
     """A formatter whose fields are resources, menus and resource lists."""
 
     def __init__(
-        self, renderer: Renderer, key: str, language: str, variant: str | None, resource_ids: list[str] | None
+        self,
+        renderer: Renderer,
+        key: str,
+        language: str,
+        variant: str | None,
+        resource_ids: list[str] | None,
+        values: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.renderer = renderer
@@ -56,8 +62,11 @@ class _Fields(string.Formatter):
         self.language = language
         self.variant = variant
         self.resource_ids = resource_ids
+        self.values = values or {}
 
     def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[str, str]:
+        if field_name in self.values:  # e.g. {reference}, given by an action
+            return self.values[field_name], field_name
         if field_name == "menu":
             return self.renderer.menu_text(menu_shown_by(self.key), self.language, self.variant), field_name
         if field_name == "resources":
@@ -99,10 +108,11 @@ class Renderer:
         *,
         legal_notice: bool = False,
         resource_ids: list[str] | None = None,
+        values: dict[str, str] | None = None,
     ) -> Rendered:
         if key == UNSUPPORTED_LANGUAGE_RESPONSE:
             return self._render_in_each(key, language_settings().unsupported_reply_languages, variant)
-        return self._render_one(key, language, variant, legal_notice, resource_ids)
+        return self._render_one(key, language, variant, legal_notice, resource_ids, values)
 
     def _render_one(
         self,
@@ -111,6 +121,7 @@ class Renderer:
         variant: str | None,
         legal_notice: bool = False,
         resource_ids: list[str] | None = None,
+        values: dict[str, str] | None = None,
     ) -> Rendered:
         found = self.catalogs.lookup(key, language, variant)
         if found is None:
@@ -118,7 +129,7 @@ class Renderer:
             key = GENERIC_ERROR_KEY
         if found is None:
             raise LookupError(f"Neither {key!r} nor {GENERIC_ERROR_KEY!r} is in any catalog.")
-        text = self._fill(found.text, key, found.language, variant, resource_ids)
+        text = self._fill(found.text, key, found.language, variant, resource_ids, values)
         if legal_notice:
             text = f"{text}\n{self.text(LEGAL_NOTICE_KEY, found.language, variant)}"
         return Rendered(text=text.strip(), language=found.language, legal_notice=legal_notice)
@@ -129,10 +140,16 @@ class Renderer:
         return Rendered(text="\n\n".join(unique_texts), language=parts[0].language)
 
     def _fill(
-        self, text: str, key: str, language: str, variant: str | None, resource_ids: list[str] | None
+        self,
+        text: str,
+        key: str,
+        language: str,
+        variant: str | None,
+        resource_ids: list[str] | None,
+        values: dict[str, str] | None = None,
     ) -> str:
         try:
-            return _Fields(self, key, language, variant, resource_ids).format(text)
+            return _Fields(self, key, language, variant, resource_ids, values).format(text)
         except (ValueError, IndexError, KeyError) as error:
             # A malformed catalog string must not silence the bot.
             logger.error("Could not fill placeholders of %r (%s): %s", key, language, error)

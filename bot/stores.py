@@ -2,7 +2,8 @@
 
 * Tracker store: TRACKER_STORE_URL, an SQLAlchemy URL. Unset: an SQLite file,
   var/trackers.db, so conversations survive a restart. PostgreSQL for
-  production: postgresql://user:password@host:5432/kyr
+  production: postgresql://user:password@host:5432/kyr. Phone numbers,
+  e-mails and house numbers typed by people are redacted before storage.
 * Lock store: LOCK_STORE_URL, a Redis URL (redis://host:6379/1), so that
   several Rasa server processes can share the load without two of them
   handling one conversation at once. Unset: in-process locks (one process).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
 
@@ -23,10 +25,13 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.engine import make_url
 
 from bot.paths import PROJECT_ROOT
+from bot.redaction import redact
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +68,25 @@ class ConfiguredTrackerStore(SQLTrackerStore):
         )
         # The URL may hold a password: log only what kind of store this is.
         logger.info("Tracker store: %s.", url.drivername)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        # Every channel's conversation is stored through here: the one place
+        # where typed phone numbers, e-mails and house numbers are removed.
+        return (redacted_event(event) for event in super()._additional_events(session, tracker))
+
+
+def redacted_event(event: Event) -> Event:
+    """A copy of `event` without contact details in what the person typed."""
+    if not isinstance(event, (UserUttered, SlotSet)):
+        return event
+    data = event.as_dict()
+    if isinstance(event, UserUttered):
+        data["text"] = redact(data.get("text") or "")
+        if isinstance(data.get("parse_data"), dict) and data["parse_data"].get("text"):
+            data["parse_data"]["text"] = redact(data["parse_data"]["text"])
+    elif isinstance(data.get("value"), str):
+        data["value"] = redact(data["value"])
+    return Event.from_parameters(data)
 
 
 class ConfiguredLockStore(LockStore):

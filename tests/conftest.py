@@ -52,7 +52,13 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 60) -
 
 
 @pytest.fixture(scope="session")
-def action_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def reports_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The reports database the test action server writes to."""
+    return f"sqlite:///{tmp_path_factory.mktemp('reports') / 'reports.db'}"
+
+
+@pytest.fixture(scope="session")
+def action_server_url(tmp_path_factory: pytest.TempPathFactory, reports_db_url: str) -> Iterator[str]:
     port = free_port()
     log_path = tmp_path_factory.mktemp("actions") / "action-server.log"
     with log_path.open("wb") as log:
@@ -61,7 +67,7 @@ def action_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
             cwd=PROJECT_ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "REPORTS_DB_URL": reports_db_url},
         )
         try:
             wait_for_port(port, process)
@@ -195,7 +201,7 @@ def running_server(folder: Path, action_server_url: str) -> Iterator[LiveServer]
     endpoints = folder / "endpoints.yml"
     endpoints.write_text(
         f"nlg:\n  type: bot.nlg.CatalogNLG\naction_endpoint:\n  url: {action_server_url}\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db_path}\n",
+        "tracker_store:\n  type: bot.stores.ConfiguredTrackerStore\n",
         encoding="utf-8",
     )
     # A private copy of data/ in which the City's Spanish line presets Spanish.
@@ -217,6 +223,7 @@ def running_server(folder: Path, action_server_url: str) -> Iterator[LiveServer]
         "RASA_TELEMETRY_ENABLED": "false",
         "PUBLIC_BASE_URL": "",
         "VOICE_OPERATOR_NUMBER": OPERATOR_NUMBER,
+        "TRACKER_STORE_URL": f"sqlite:///{db_path}",
     }
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -16,7 +16,10 @@ from bot.topics import topics
 
 HELDOUT = Path(__file__).parent / "data" / "nlu_heldout.yml"
 # Intents answered by more than one response, or by a response of another name.
-REPLY_KEYS = {"greet": ["utter_greet", "utter_menu"]}
+REPLY_KEYS = {
+    "greet": ["utter_greet", "utter_menu"],
+    "report_activity": ["utter_report_activity", "utter_ask_report_location"],
+}
 
 
 def expected_replies(intent: str, language: str, expected_text: Any, first_turn: bool = True) -> list[str]:

@@ -51,3 +51,27 @@ def test_lock_store_is_redis_only_with_a_url(monkeypatch: pytest.MonkeyPatch) ->
         3,
         "pw",
     )
+
+
+def test_typed_contact_details_never_reach_the_tracker_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    db = tmp_path / "trackers.db"
+    monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{db}")
+    typed = "they took my son, call me 213-555-0147 or ana.r@example.com, we live at 1420 W Temple St"
+    tracker = DialogueStateTracker.from_events(
+        "sms-xyz",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered(typed, parse_data={"text": typed, "intent": {"name": "find_detained"}}),
+            SlotSet("report_location", "1420 W Temple St"),
+        ],
+    )
+    import asyncio
+
+    asyncio.run(stores.ConfiguredTrackerStore().save(tracker))
+    stored = db.read_bytes().decode("utf-8", errors="ignore")
+    for needle in ("213-555-0147", "2135550147", "ana.r@example.com", "1420"):
+        assert needle not in stored
+    assert "[phone]" in stored and "W Temple St" in stored
