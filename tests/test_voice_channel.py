@@ -212,3 +212,27 @@ def test_a_language_without_speech_recognition_is_served_by_keypad(data_dir_copy
     twiml = channel._main_menu(CallState(language="pt", stage="menu"), Speaker("pt"))
     assert speakable(renderer().render("voice_keypad_only", "pt", "voice").text) in twiml
     assert 'input="dtmf"' in twiml and "speechTimeout" not in twiml
+
+
+def test_reporting_by_phone(live_server: LiveServer) -> None:
+    phone = call(live_server)
+    phone.start()
+    phone.press("1")
+    assert (
+        phone.press("7").text
+        == f"{spoken('utter_report_activity', 'en')} {spoken('utter_ask_report_location', 'en')}"
+    )
+    answers = [
+        ("say", "Lincoln Park by the lake"),
+        ("say", "right now"),
+        ("say", "five agents, two trucks"),
+        ("say", "they wore masks"),
+        ("say", "skip"),
+    ]
+    for kind, value in answers:
+        turn = phone.say(value)
+        assert spoken("voice_after_answer", "en") not in turn.text  # questions wait for answers
+    # Keys answer the form's questions rather than picking menu topics.
+    done = phone.press("2")
+    assert done.text.startswith("Thank you. Your report went to the City of Los Angeles.")
+    assert spoken("voice_after_answer", "en") in done.text

@@ -57,6 +57,9 @@ FINAL_CALL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 REMEMBERED_CALLS = 10_000
 FALLBACK_RESPONSE = "utter_rephrase"  # the dialogue did not understand
 LANGUAGE_MENU_RESPONSE = "utter_language"
+FORM_QUESTION_PREFIX = "utter_ask_"  # Rasa's naming of a form's questions
+FORM_REPROMPTS = {"utter_report_callback_invalid"}
+FORM_EXIT_TEXT = "menu"  # the dialogue's own way out of a form
 
 
 @dataclass
@@ -69,6 +72,7 @@ class CallState:
     misses: int = 0
     offered_operator: bool = False
     last_answer: list[str] = field(default_factory=list)
+    in_form: bool = False  # the dialogue asked a question (the report form)
 
 
 @dataclass(frozen=True)
@@ -231,6 +235,10 @@ class TwilioVoiceInput(InputChannel):
         speaker = Speaker(state.language or language_settings().default)
         if digits == OPERATOR_DIGIT or (speech and fold(speech) in operator_words()):
             return self._operator_or_goodbye(speaker)
+        if state.in_form:
+            # Keys answer the dialogue's question ("1" for yes...); star leaves the form.
+            answer = FORM_EXIT_TEXT if digits == MENU_DIGIT else (digits or speech)
+            return await self._ask_dialogue(call_id, state, speaker, answer, on_new_message)
         if digits == MENU_DIGIT:
             return self._main_menu(state, speaker)
         if digits == REPEAT_DIGIT and state.stage == "answered" and state.last_answer:
@@ -329,6 +337,7 @@ class TwilioVoiceInput(InputChannel):
         if collector.languages and collector.languages[-1] != speaker.language:
             speaker = Speaker(collector.languages[-1])
             state.language = speaker.language
+        state.in_form = last_key.startswith(FORM_QUESTION_PREFIX) or last_key in FORM_REPROMPTS
         return self._speak_answer(state, speaker, texts)
 
     def _speak_answer(self, state: CallState, speaker: Speaker, texts: list[str]) -> str:
@@ -336,7 +345,8 @@ class TwilioVoiceInput(InputChannel):
         gather = speaker.gather()
         for text in texts:
             speaker.say(gather, text)
-        speaker.say(gather, speaker.text("voice_after_answer"))
+        if not state.in_form:  # a question waits for its answer, not for "press 9"
+            speaker.say(gather, speaker.text("voice_after_answer"))
         return speaker.close_with_redirect()
 
     def _no_input(self, state: CallState, speaker: Speaker) -> str:
