@@ -21,6 +21,8 @@ def main(argv: list[str]) -> int:
         return serve(command, args)
     elif command == "sms":
         from bot.sms_repl import main as run
+    elif command == "reports":
+        from bot.reports_cli import main as run
     elif command == "purge":
         from bot.purge import main as run
     elif command == "call":

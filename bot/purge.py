@@ -1,7 +1,7 @@
-"""`python -m bot purge [--older-than 30d] [--dry-run]`: forget old conversations.
+"""`python -m bot purge [--older-than 30d] [--dry-run]`: forget old conversations and reports.
 
-Deletes every conversation whose last event is older than the retention
-period (RETENTION_DAYS, default 30; --older-than overrides it: 30d, 12h).
+Deletes every conversation whose last event, and every report, is older than
+the retention period (RETENTION_DAYS, default 30; --older-than overrides it: 30d, 12h).
 With --dry-run it only counts. Schedule it daily, e.g. with cron:
 
     15 3 * * *  cd /srv/kyr && .venv/bin/python -m bot purge
@@ -17,12 +17,14 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from dotenv import load_dotenv
 from sqlalchemy import create_engine, func, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import column, delete, table
 
+from bot import reports
 from bot.paths import PROJECT_ROOT
 from bot.stores import tracker_store_url
 
@@ -81,6 +83,10 @@ def main(args: list[str]) -> int:
     parser.add_argument("--dry-run", action="store_true", help="count what would be deleted; delete nothing")
     options = parser.parse_args(args)
     result = purge_conversations(create_engine(tracker_store_url()), options.older_than, options.dry_run)
+    before = datetime.now(timezone.utc) - timedelta(seconds=options.older_than)
+    report_count = reports.purge_reports(before, options.dry_run)
     verb = "Would delete" if options.dry_run else "Deleted"
-    print(f"{verb} {result.conversations} conversation(s), {result.events} event(s).")
+    print(
+        f"{verb} {result.conversations} conversation(s), {result.events} event(s), {report_count} report(s)."
+    )
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -174,3 +175,27 @@ def test_action_server_down_still_gets_a_useful_reply(server_without_actions: Li
     reply = phone.send("2")
     assert reply.status == 200
     assert reply.text == sms_text("utter_technical_problem", "en")
+
+
+def test_a_report_by_sms_stores_no_phone_number_anywhere(
+    live_server: LiveServer, reports_db_url: str
+) -> None:
+    phone_number = "+13105554321"
+    phone = live_server.sender(phone_number)
+    typed = "213-555-0177"
+    for text in (
+        "quiero reportar a la migra",
+        f"parque Lincoln, mi cel es {typed}",
+        "ahora",
+        "unos 6",
+        "con mascara",
+        "saltar",
+        "no",
+    ):
+        assert phone.send(text).status == 200
+    reports_db = Path(reports_db_url.removeprefix("sqlite:///")).read_bytes()
+    stored = live_server.db_path.read_bytes() + live_server.log_path.read_bytes() + reports_db
+    for needle in (phone_number, phone_number[2:], typed, typed.replace("-", "")):
+        assert needle.encode() not in stored, f"{needle} was stored"
+    assert b"parque Lincoln, mi cel es [phone]" in reports_db
+    assert b"quiero reportar" not in live_server.log_path.read_bytes()
