@@ -19,7 +19,8 @@ export PYTHONPATH := $(CURDIR)
 export PYTHONWARNINGS := ignore
 
 
-.PHONY: help setup catalogs train shell run sms call purge test lint validate bench i18n-report i18n-extract i18n-update clean
+
+.PHONY: help services setup catalogs train shell run sms call purge test lint validate bench i18n-report i18n-extract i18n-update clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -31,7 +32,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-setup: $(VENV)/.installed catalogs ## Virtual environment, pinned dependencies, compiled catalogs
+services: ## Install PostgreSQL and Redis (Debian packages) for the scale-out tests, when absent
+	@scripts/install-services
+
+setup: $(VENV)/.installed catalogs services ## Virtual environment, pinned dependencies, compiled catalogs, test services
 
 %.mo: %.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --statistics -i $< -o $@

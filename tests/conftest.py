@@ -11,7 +11,6 @@ import contextlib
 import os
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -177,31 +176,43 @@ def reset_caches() -> None:
 
 
 class LiveServer:
-    def __init__(self, base_url: str, db_path: Path, log_path: Path) -> None:
+    def __init__(
+        self, base_url: str, db_path: Path, log_path: Path, process: subprocess.Popen, tracker_url: str
+    ) -> None:
         self.base_url = base_url
         self.db_path = db_path
         self.log_path = log_path
+        self.process = process
+        self.tracker_url = tracker_url
+
+    def wait_ready(self) -> None:
+        wait_for_port(int(self.base_url.rsplit(":", 1)[1]), self.process, timeout_s=120)
 
     def sender(self, phone: str = PHONE, to: str = "+12135550000") -> SmsSender:
         return SmsSender(self.base_url, AUTH_TOKEN, phone, to)
 
     def events(self, sender_id: str) -> list[tuple[str, str]]:
-        with sqlite3.connect(self.db_path) as db:
-            return db.execute(
-                "SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender_id,)
-            ).fetchall()
+        from sqlalchemy import create_engine, text
+
+        with create_engine(self.tracker_url).connect() as db:
+            query = text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id")
+            return [tuple(row) for row in db.execute(query, {"s": sender_id})]
 
 
 @contextlib.contextmanager
-def running_server(folder: Path, action_server_url: str) -> Iterator[LiveServer]:
+def running_server(
+    folder: Path, action_server_url: str, extra_env: dict[str, str] | None = None, wait: bool = True
+) -> Iterator[LiveServer]:
     """`rasa run` with both Twilio channels, an SQLite tracker store and INFO logs."""
     if not MODEL_PATH.exists():
         pytest.fail("No trained model: run `make train`.")
+    folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "trackers.db"
     endpoints = folder / "endpoints.yml"
     endpoints.write_text(
         f"nlg:\n  type: bot.nlg.CatalogNLG\naction_endpoint:\n  url: {action_server_url}\n"
-        "tracker_store:\n  type: bot.stores.ConfiguredTrackerStore\n",
+        "tracker_store:\n  type: bot.stores.ConfiguredTrackerStore\n"
+        "lock_store:\n  type: bot.stores.ConfiguredLockStore\n",
         encoding="utf-8",
     )
     # A private copy of data/ in which the City's Spanish line presets Spanish.
@@ -224,6 +235,7 @@ def running_server(folder: Path, action_server_url: str) -> Iterator[LiveServer]
         "PUBLIC_BASE_URL": "",
         "VOICE_OPERATOR_NUMBER": OPERATOR_NUMBER,
         "TRACKER_STORE_URL": f"sqlite:///{db_path}",
+        **(extra_env or {}),
     }
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -234,11 +246,16 @@ def running_server(folder: Path, action_server_url: str) -> Iterator[LiveServer]
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_for_port(port, process, timeout_s=120)
-            yield LiveServer(f"http://127.0.0.1:{port}", db_path, log_path)
+            server = LiveServer(
+                f"http://127.0.0.1:{port}", db_path, log_path, process, env["TRACKER_STORE_URL"]
+            )
+            if wait:
+                server.wait_ready()
+            yield server
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,108 @@
+"""Real PostgreSQL and Redis servers on loopback, for the scale-out tests.
+
+The same topology as docker-compose.yml, without Docker: Debian's packages
+(scripts/install-services), each server in a throwaway directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from tests.conftest import free_port, wait_for_port
+
+
+def _as_postgres_user() -> list[str]:
+    # PostgreSQL refuses to run as root; CI runs as root.
+    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[str]:
+    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+    assert binaries, "PostgreSQL is not installed: run `make services`"
+    folder = Path(tempfile.mkdtemp(prefix="kyr-postgres-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    data = folder / "data"
+    subprocess.run(
+        [
+            *_as_postgres_user(),
+            f"{binaries[-1]}/initdb",
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    port = free_port()
+    with (folder / "postgres.log").open("wb") as log:
+        server = subprocess.Popen(
+            [
+                *_as_postgres_user(),
+                f"{binaries[-1]}/postgres",
+                "-D",
+                str(data),
+                "-p",
+                str(port),
+                "-k",
+                str(folder),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+                "-c",
+                "max_connections=200",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_port(port, server, timeout_s=60)
+            yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def redis_server() -> Iterator[str]:
+    assert shutil.which("redis-server"), "Redis is not installed: run `make services`"
+    folder = Path(tempfile.mkdtemp(prefix="kyr-redis-"))
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, server, timeout_s=30)
+        yield f"redis://127.0.0.1:{port}/1"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,140 @@
+"""Two Rasa server processes sharing PostgreSQL (conversations) and Redis (locks).
+
+The topology of docker-compose.yml, proven without Docker on loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from twilio.request_validator import RequestValidator
+
+from bot.privacy import conversation_id
+from tests.conftest import AUTH_TOKEN, SECRET, LiveServer, running_server
+from tests.services import postgres_server, redis_server
+from tests.sms_client import WEBHOOK_PATH
+
+LOAD_SECONDS = 60
+CONVERSATIONS = 50
+TURNS = ["hola", "2", "mas", "menu", "6", "gracias", "ICE is at my door", "thanks"]
+
+
+@pytest.fixture(scope="module")
+def stores() -> Iterator[dict[str, str]]:
+    with postgres_server() as tracker_url, redis_server() as lock_url:
+        yield {"TRACKER_STORE_URL": tracker_url, "LOCK_STORE_URL": lock_url}
+
+
+@contextlib.contextmanager
+def two_servers(tmp: Path, action_server_url: str, stores: dict[str, str]) -> Iterator[list[LiveServer]]:
+    # Both start at once; each is waited for afterwards.
+    with (
+        running_server(tmp / "a", action_server_url, stores, wait=False) as a,
+        running_server(tmp / "b", action_server_url, stores, wait=False) as b,
+    ):
+        a.wait_ready()
+        b.wait_ready()
+        yield [a, b]
+
+
+async def _send(session: aiohttp.ClientSession, server: LiveServer, phone: str, text: str) -> str:
+    url = server.base_url + WEBHOOK_PATH
+    params = {
+        "From": phone,
+        "To": "+12135550000",
+        "Body": text,
+        "NumMedia": "0",
+        "MessageSid": f"SM{random.getrandbits(128):032x}",
+    }
+    headers = {
+        "X-Twilio-Signature": RequestValidator(AUTH_TOKEN).compute_signature(url, params),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    async with session.post(url, data=urllib.parse.urlencode(params), headers=headers) as reply:
+        assert reply.status == 200, await reply.text()
+        return await reply.text()
+
+
+def user_texts(server: LiveServer, phone: str) -> list[str]:
+    events = server.events(conversation_id(phone, SECRET.encode(), "sms"))
+    return [json.loads(data)["text"] for name, data in events if name == "user"]
+
+
+def test_fifty_conversations_for_a_minute_across_two_processes(
+    tmp_path: Path, action_server_url: str, stores: dict[str, str]
+) -> None:
+    with two_servers(tmp_path, action_server_url, stores) as servers:
+        sent: dict[str, list[str]] = {}
+        replies: dict[str, int] = {}
+
+        async def conversation(number: int, deadline: float, session: aiohttp.ClientSession) -> None:
+            phone = f"+1310777{number:04d}"
+            sent[phone], replies[phone] = [], 0
+            turn = 0
+            while time.monotonic() < deadline:
+                text = TURNS[turn % len(TURNS)]
+                body = await _send(session, servers[turn % 2], phone, text)  # alternate processes
+                sent[phone].append(text)
+                replies[phone] += body.count("<Message>")
+                turn += 1
+
+        async def load() -> None:
+            deadline = time.monotonic() + LOAD_SECONDS
+            timeout = aiohttp.ClientTimeout(total=60)
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                await asyncio.gather(*(conversation(n, deadline, session) for n in range(CONVERSATIONS)))
+
+        asyncio.run(load())
+        total = sum(len(texts) for texts in sent.values())
+        assert total > CONVERSATIONS * 4, f"only {total} messages in {LOAD_SECONDS} s"
+        for phone, texts in sent.items():
+            assert replies[phone] == len(texts), f"{phone}: {replies[phone]} replies to {len(texts)} messages"
+            # Every turn stored once, in the order sent: nothing lost, nothing duplicated.
+            assert user_texts(servers[0], phone) == texts
+        for server in servers:
+            log = server.log_path.read_text(encoding="utf-8", errors="ignore")
+            assert "LockError" not in log and "Traceback" not in log
+
+
+def test_killing_one_process_loses_no_conversation(
+    tmp_path: Path, action_server_url: str, stores: dict[str, str]
+) -> None:
+    with two_servers(tmp_path, action_server_url, stores) as (a, b):
+        phone = "+13107770999"
+
+        async def talk() -> tuple[str, str]:
+            async with aiohttp.ClientSession() as session:
+                await _send(session, a, phone, "la migra esta en mi puerta que hago")
+                a.process.kill()  # mid-conversation, without warning
+                a.process.wait(timeout=10)
+                return await _send(session, b, phone, "gracias"), await _send(session, b, phone, "ok")
+
+        thanks, _ = asyncio.run(talk())
+        assert "De nada" in thanks or "de nada" in thanks.lower()
+        assert user_texts(b, phone) == ["la migra esta en mi puerta que hago", "gracias", "ok"]
+
+
+def test_a_restart_of_the_whole_stack_resumes_language_and_step(
+    tmp_path: Path, action_server_url: str, stores: dict[str, str], reports_db_url: str
+) -> None:
+    phone = "+13107770998"
+
+    async def send_all(server: LiveServer, texts: list[str]) -> list[str]:
+        async with aiohttp.ClientSession() as session:
+            return [await _send(session, server, phone, text) for text in texts]
+
+    with two_servers(tmp_path / "first", action_server_url, stores) as (a, _):
+        asyncio.run(send_all(a, ["quiero reportar a la migra", "el parque Echo"]))
+    with two_servers(tmp_path / "second", action_server_url, stores) as (_, b):
+        # The form goes on where it was, in Spanish: the next question is "when".
+        reply = asyncio.run(send_all(b, ["ahorita"]))[0]
+    assert "¿Más o menos cuántos agentes" in reply or "Mas o menos cuantos agentes" in reply
