@@ -76,6 +76,7 @@ bench: train ## Measure training, start-up, memory and latency, with the `rasa i
 	$(PY) -m bot bench --baseline
 	$(PY) -m bot bench-sms
 	$(PY) -m bot bench-voice
+	$(PY) -m bot bench-scale
 
 i18n-report: catalogs ## Coverage of each language's catalog, and what falls back to English
 	$(PY) -m bot i18n-report

@@ -27,6 +27,8 @@ def main(argv: list[str]) -> int:
         from bot.purge import main as run
     elif command == "call":
         from bot.call_repl import main as run
+    elif command == "bench-scale":
+        from bot.bench_scale import main as run
     elif command == "bench-voice":
         from bot.bench_voice import main as run
     elif command == "bench-sms":

@@ -48,7 +48,7 @@ def percentile(values: list[float], share: float) -> float:
 
 async def conversation(
     session: aiohttp.ClientSession,
-    base: str,
+    bases: list[str],
     phone: str,
     turns: list[str],
     latencies: list[float],
@@ -56,6 +56,7 @@ async def conversation(
 ) -> None:
     validator = RequestValidator(TOKEN)
     for number, text in enumerate(turns):
+        base = bases[number % len(bases)]  # with several servers, turns alternate between them
         params = {
             "From": phone,
             "To": "+15555550111",
@@ -77,7 +78,8 @@ async def conversation(
             errors.append(f"{reply.status} {text!r}")
 
 
-async def load(base: str, concurrency: int) -> dict:
+async def load(base: str | list[str], concurrency: int) -> dict:
+    bases = [base] if isinstance(base, str) else base
     latencies: list[float] = []
     errors: list[str] = []
 
@@ -85,7 +87,7 @@ async def load(base: str, concurrency: int) -> dict:
         for round_number in range(CONVERSATIONS_PER_WORKER):
             phone = f"+1555{concurrency:03d}{worker_id:03d}{round_number:01d}"
             turns = SCRIPTS[(worker_id + round_number) % len(SCRIPTS)]
-            await conversation(session, base, phone, turns, latencies, errors)
+            await conversation(session, bases, phone, turns, latencies, errors)
 
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
@@ -103,7 +105,14 @@ async def load(base: str, concurrency: int) -> dict:
     }
 
 
-def start_servers(port: int, model: Path, extra_env: dict[str, str] | None = None) -> list[subprocess.Popen]:
+def start_servers(
+    port: int, model: Path, extra_env: dict[str, str] | None = None, actions: bool = True
+) -> list[subprocess.Popen]:
+    """A Rasa server on `port` (and, unless actions=False, the action server on 5056).
+
+    With TRACKER_STORE_URL in extra_env, the server uses our configured stores
+    (bot.stores); otherwise Rasa's in-memory ones.
+    """
     env = {
         **os.environ,
         **(extra_env or {}),
@@ -115,25 +124,37 @@ def start_servers(port: int, model: Path, extra_env: dict[str, str] | None = Non
         "LOG_LEVEL": "WARNING",
     }
     logs = Path(tempfile.mkdtemp(prefix="bench-sms-"))
-    actions = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", "5056"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=(logs / "actions.log").open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    processes = []
+    if actions:
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", "5056"],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=(logs / "actions.log").open("wb"),
+                stderr=subprocess.STDOUT,
+            )
+        )
     endpoints = logs / "endpoints.yml"
+    stores = (
+        "tracker_store:\n  type: bot.stores.ConfiguredTrackerStore\n"
+        "lock_store:\n  type: bot.stores.ConfiguredLockStore\n"
+        if "TRACKER_STORE_URL" in env
+        else ""
+    )
     endpoints.write_text(
-        "nlg:\n  type: bot.nlg.CatalogNLG\naction_endpoint:\n  url: http://127.0.0.1:5056/webhook\n"
+        "nlg:\n  type: bot.nlg.CatalogNLG\naction_endpoint:\n  url: http://127.0.0.1:5056/webhook\n" + stores
     )
-    server = subprocess.Popen(
-        rasa_server_command(model, port, endpoints),
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=(logs / "rasa.log").open("wb"),
-        stderr=subprocess.STDOUT,
+    processes.append(
+        subprocess.Popen(
+            rasa_server_command(model, port, endpoints),
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=(logs / "rasa.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
     )
-    return [actions, server]
+    return processes
 
 
 async def wait_ready(base: str, timeout_s: float = 180) -> None:

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from bot.local_services import free_port, wait_for_port
 from bot.paths import PROJECT_ROOT
 from bot.serve import rasa_server_command
 from tests.sms_client import SmsSender
@@ -31,23 +31,6 @@ SECRET = "test-conversation-secret-0123456789"
 PHONE = "+12135550123"
 SPANISH_LINE = "+12135550199"
 OPERATOR_NUMBER = "+12135550311"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the action server exited during start-up"
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"nothing listens on port {port}")
 
 
 @pytest.fixture(scope="session")

@@ -18,9 +18,9 @@ import aiohttp
 import pytest
 from twilio.request_validator import RequestValidator
 
+from bot.local_services import postgres_server, redis_server
 from bot.privacy import conversation_id
 from tests.conftest import AUTH_TOKEN, SECRET, LiveServer, running_server
-from tests.services import postgres_server, redis_server
 from tests.sms_client import WEBHOOK_PATH
 
 LOAD_SECONDS = 60

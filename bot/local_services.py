@@ -1,4 +1,4 @@
-"""Real PostgreSQL and Redis servers on loopback, for the scale-out tests.
+"""Real PostgreSQL and Redis servers on loopback, for scale-out tests and benches.
 
 The same topology as docker-compose.yml, without Docker: Debian's packages
 (scripts/install-services), each server in a throwaway directory.
@@ -10,12 +10,30 @@ import contextlib
 import glob
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.conftest import free_port, wait_for_port
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the process for port {port} exited with code {process.returncode}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on port {port}")
 
 
 def _as_postgres_user() -> list[str]:
