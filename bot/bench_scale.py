@@ -55,12 +55,14 @@ def main(args: list[str]) -> int:
         }
         rows = {n: measure(n, stores) for n in (1, 2)}
     print(
-        "| Rasa server processes (PostgreSQL + Redis) | messages | errors | msg/s | p50 (ms) | p95 (ms) | RSS per process (MB) |"
+        "| Rasa server processes (PostgreSQL + Redis) | messages | errors | msg/s | p50 (ms) | p95 (ms) "
+        "| RSS per process (MB) |"
     )
     print("|---|---|---|---|---|---|---|")
     for n, r in rows.items():
         rss = ", ".join(f"{value:.0f}" for value in r["rss"])
         print(
-            f"| {n} | {r['messages']} | {r['errors']} | {r['msg_per_s']:.0f} | {r['p50']:.0f} | {r['p95']:.0f} | {rss} |"
+            f"| {n} | {r['messages']} | {r['errors']} | {r['msg_per_s']:.0f} | {r['p50']:.0f} "
+            f"| {r['p95']:.0f} | {rss} |"
         )
     return 0
