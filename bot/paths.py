@@ -22,3 +22,13 @@ def data_dir() -> Path:
 
 def locales_dir() -> Path:
     return _path("KYR_LOCALES_DIR", PROJECT_ROOT / "locales")
+
+
+def database_url(setting: str, default_file: str) -> str:
+    """The SQLAlchemy URL in `setting`, else an SQLite file var/<default_file>."""
+    url = os.environ.get(setting, "").strip()
+    if url:
+        return url
+    path = PROJECT_ROOT / "var" / default_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"

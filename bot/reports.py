@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -32,10 +31,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from bot.paths import PROJECT_ROOT
+from bot.paths import database_url
 
 URL_SETTING = "REPORTS_DB_URL"
-DEFAULT_PATH = PROJECT_ROOT / "var" / "reports.db"
+DEFAULT_FILE = "reports.db"
 # Unambiguous when read aloud or copied by hand: no 0/O, 1/I/L.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REFERENCE_LENGTH = 6
@@ -86,11 +85,7 @@ class Report:
 
 
 def reports_db_url() -> str:
-    url = os.environ.get(URL_SETTING, "").strip()
-    if url:
-        return url
-    DEFAULT_PATH.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{DEFAULT_PATH}"
+    return database_url(URL_SETTING, DEFAULT_FILE)
 
 
 @lru_cache(maxsize=4)

@@ -6,31 +6,18 @@ Settings come from .env (python-dotenv); see .env.example.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot.local_services import wait_for_port
 from bot.paths import PROJECT_ROOT
 
 ACTION_SERVER_PORT = 5055  # endpoints.yml points here
 MODEL = PROJECT_ROOT / "models" / "kyr.tar.gz"
 STARTUP_TIMEOUT_S = 60
-
-
-def _wait_for_port(port: int, process: subprocess.Popen, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"The action server exited with code {process.returncode}.")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"The action server did not open port {port} in {timeout_s:.0f} s.")
 
 
 def rasa_server_command(model: Path, port: int, endpoints: Path | str) -> list[str]:
@@ -76,9 +63,12 @@ def main(mode: str, args: list[str]) -> int:
             stderr=subprocess.STDOUT,
         )
         try:
-            _wait_for_port(ACTION_SERVER_PORT, actions, STARTUP_TIMEOUT_S)
+            wait_for_port(ACTION_SERVER_PORT, actions, STARTUP_TIMEOUT_S)
             print(f"Action server on :{ACTION_SERVER_PORT} (log: {log_path.relative_to(PROJECT_ROOT)})")
             return subprocess.call(rasa_command(mode, env) + args, cwd=PROJECT_ROOT, env=env)
+        except (RuntimeError, TimeoutError) as error:
+            print(f"The action server did not start ({error}); see {log_path}.", file=sys.stderr)
+            return 1
         except KeyboardInterrupt:
             return 130
         finally:

@@ -30,22 +30,18 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.engine import make_url
 
-from bot.paths import PROJECT_ROOT
+from bot.paths import database_url
 from bot.redaction import redact
 
 logger = logging.getLogger(__name__)
 
 TRACKER_STORE_URL_SETTING = "TRACKER_STORE_URL"
 LOCK_STORE_URL_SETTING = "LOCK_STORE_URL"
-DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "trackers.db"
+DEFAULT_SQLITE_FILE = "trackers.db"
 
 
 def tracker_store_url() -> str:
-    url = os.environ.get(TRACKER_STORE_URL_SETTING, "").strip()
-    if url:
-        return url
-    DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    return database_url(TRACKER_STORE_URL_SETTING, DEFAULT_SQLITE_FILE)
 
 
 class ConfiguredTrackerStore(SQLTrackerStore):

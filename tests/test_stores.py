@@ -32,7 +32,7 @@ def test_tracker_store_survives_a_restart(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_default_tracker_store_is_an_sqlite_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
-    monkeypatch.setattr(stores, "DEFAULT_SQLITE_PATH", tmp_path / "var" / "trackers.db")
+    monkeypatch.setattr("bot.paths.PROJECT_ROOT", tmp_path)
     assert stores.tracker_store_url() == f"sqlite:///{tmp_path / 'var' / 'trackers.db'}"
     store = stores.ConfiguredTrackerStore()
     assert store.engine.url.drivername == "sqlite"
