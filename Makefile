@@ -10,7 +10,7 @@ PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 # What the model is trained from: a change to any of these retrains.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-                   bot/nlu_language.py bot/language_policy.py
+                   bot/nlu_language.py bot/nlu_redaction.py bot/language_policy.py
 # Keep Rasa's own telemetry off and its logs free of message text.
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3

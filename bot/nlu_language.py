@@ -35,6 +35,9 @@ UNSUPPORTED_LANGUAGE_INTENT = "unsupported_language"
 FALLBACK_INTENT = "nlu_fallback"
 
 
+# A message with digits that is no menu number takes the model's next guess
+# only if it is at least this sure; otherwise it is asked to rephrase.
+MIN_CONFIDENCE_INSTEAD_OF_MENU_CHOICE = 0.3
 # Below this classifier confidence, a Latin-script unsupported-language
 # candidate is believed over the classifier.
 UNSURE_CLASSIFIER_CONFIDENCE = 0.5
@@ -102,4 +105,17 @@ class LanguageAndRulesClassifier(GraphComponent):
                 ranking = [{"name": intent, "confidence": 1.0}]
                 message.set(INTENT, ranking[0], add_to_output=True)
                 message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            elif (message.get(INTENT) or {}).get("name") == MENU_CHOICE_INTENT:
+                self._not_a_menu_choice(message)
         return messages
+
+    @staticmethod
+    def _not_a_menu_choice(message: Message) -> None:
+        """Digits in a sentence ("call me at 213...") are not a menu number: take
+        the model's next guess, or ask to rephrase."""
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != MENU_CHOICE_INTENT]
+        best = ranking[0] if ranking else None
+        if best is None or best["confidence"] < MIN_CONFIDENCE_INSTEAD_OF_MENU_CHOICE:
+            best = {"name": FALLBACK_INTENT, "confidence": 1.0}
+        message.set(INTENT, best, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking or [best], add_to_output=True)

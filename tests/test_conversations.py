@@ -178,3 +178,8 @@ def test_mixed_language_message_gets_a_reply_in_english_or_spanish(
         expected_text("utter_kyr_door", language, legal_notice=True),
         expected_text("utter_emergency", language),
     }
+
+
+def test_digits_inside_a_sentence_are_not_a_menu_choice(conversation: Any, expected_text: Any) -> None:
+    replies = conversation.send("report ICE at the library, call me 213 555 0111")
+    assert replies[0] == expected_text("utter_report_activity", "en")
