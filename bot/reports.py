@@ -27,7 +27,9 @@ from sqlalchemy import (
     Text,
     create_engine,
     delete,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Engine
 
@@ -91,8 +93,30 @@ def reports_db_url() -> str:
 @lru_cache(maxsize=4)
 def _engine(url: str) -> Engine:
     engine = create_engine(url, future=True)
-    metadata.create_all(engine)  # creates what is missing; never drops
+    metadata.create_all(engine)  # creates missing tables; never drops
+    migrate(engine)
     return engine
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Add the columns a newer version defines to tables an older one created.
+
+    Migrations are additive only (new nullable columns), so a database can
+    always be read by the version that wrote it. Returns what was added.
+    """
+    added = []
+    inspector = inspect(engine)
+    with engine.begin() as connection:
+        for table in metadata.sorted_tables:
+            existing = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in existing:
+                    column_type = column.type.compile(dialect=engine.dialect)
+                    connection.execute(
+                        text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column_type}')
+                    )
+                    added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def engine() -> Engine:

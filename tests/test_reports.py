@@ -74,3 +74,19 @@ def test_purge_reports(db: Path) -> None:
     assert len(reports.list_reports()) == 1
     assert reports.purge_reports(datetime.now(timezone.utc) + timedelta(seconds=1), dry_run=False) == 1
     assert reports.list_reports() == []
+
+
+def test_an_older_schema_is_migrated_automatically(db: Path) -> None:
+    from sqlalchemy import create_engine, text
+
+    with create_engine(f"sqlite:///{db}").begin() as connection:  # a table from an older version
+        connection.execute(
+            text(
+                "CREATE TABLE reports (id INTEGER PRIMARY KEY, reference VARCHAR(16) NOT NULL UNIQUE, "
+                "created_at DATETIME NOT NULL, channel VARCHAR(32) NOT NULL, language VARCHAR(8) NOT NULL, "
+                "location TEXT, when_seen TEXT, wants_callback BOOLEAN NOT NULL, callback_number VARCHAR(32))"
+            )
+        )
+    reference = add("Grand Park")  # the first use migrates
+    assert reports.list_reports()[-1].reference == reference
+    assert reports.list_reports()[-1].agents_vehicles == "5"

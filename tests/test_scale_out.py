@@ -138,3 +138,22 @@ def test_a_restart_of_the_whole_stack_resumes_language_and_step(
         # The form goes on where it was, in Spanish: the next question is "when".
         reply = asyncio.run(send_all(b, ["ahorita"]))[0]
     assert "¿Más o menos cuántos agentes" in reply or "Mas o menos cuantos agentes" in reply
+
+
+def test_reports_on_postgresql(stores: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import reports
+
+    monkeypatch.setenv("REPORTS_DB_URL", stores["TRACKER_STORE_URL"])
+    reference = reports.save_report(
+        channel="twilio",
+        language="en",
+        location="Grand Park",
+        when_seen="now",
+        agents_vehicles="4",
+        masks_identification="masks",
+        details=None,
+        callback_number="+12135550100",
+    )
+    found = {r.reference: r for r in reports.list_reports()}
+    assert found[reference].callback_number == "+12135550100"
+    assert reports.export(list(found.values()), "json").count(reference) == 1
