@@ -15,17 +15,13 @@ Runs last in the pipeline (config.yml). For each message it:
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language_detection import EXPLICIT, LanguageDetection, message_language_detector
+from bot.nlu_base import StatelessComponent
 from bot.text import has_letters, menu_number
 
 DETECTION_KEY = "language_detection"
@@ -71,23 +67,10 @@ def rule_based_intent(
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class LanguageAndRulesClassifier(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageAndRulesClassifier:
-        return cls()
-
+class LanguageAndRulesClassifier(StatelessComponent):
     def __init__(self) -> None:
         # Built here, at model load, so no user waits for the detector models.
         self.detector = message_language_detector()
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
