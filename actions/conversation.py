@@ -13,9 +13,7 @@ LANGUAGE_SLOT = "language"
 
 
 def conversation_language(tracker: Tracker) -> str:
-    language = tracker.get_slot(LANGUAGE_SLOT)
-    settings = language_settings()
-    return language if settings.is_supported(language) else settings.default
+    return language_settings().or_default(tracker.get_slot(LANGUAGE_SLOT))
 
 
 def bot_responses(tracker: Tracker) -> list[str]:

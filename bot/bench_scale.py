@@ -9,21 +9,13 @@ Reports throughput, latency and each process's resident memory.
 from __future__ import annotations
 
 import asyncio
-import subprocess
 
+from bot.bench import rss_mb
 from bot.bench_sms import load, start_servers, wait_ready
 from bot.local_services import free_port, postgres_server, redis_server
 from bot.paths import PROJECT_ROOT
 
 CONCURRENCY = 50
-
-
-def rss_mb(process: subprocess.Popen) -> float:
-    with open(f"/proc/{process.pid}/status", encoding="utf-8") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def measure(processes: int, stores: dict[str, str]) -> dict:
@@ -37,7 +29,7 @@ def measure(processes: int, stores: dict[str, str]) -> dict:
             asyncio.run(wait_ready(base))
         asyncio.run(load(bases, 5))  # warm-up
         result = asyncio.run(load(bases, CONCURRENCY))
-        result["rss"] = [rss_mb(server) for server in servers]
+        result["rss"] = [rss_mb(server.pid) for server in servers]
         return result
     finally:
         for group in started:

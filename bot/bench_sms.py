@@ -23,6 +23,7 @@ from pathlib import Path
 import aiohttp
 from twilio.request_validator import RequestValidator
 
+from bot.bench import percentile
 from bot.paths import PROJECT_ROOT
 from bot.serve import rasa_server_command
 
@@ -39,11 +40,6 @@ SCRIPTS = [
     ["hi", "9", "3", "more", "ok thanks"],
 ]
 CONVERSATIONS_PER_WORKER = 3
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 async def conversation(

@@ -16,7 +16,8 @@ import urllib.parse
 import aiohttp
 from twilio.request_validator import RequestValidator
 
-from bot.bench_sms import TOKEN, percentile, start_servers, wait_ready
+from bot.bench import percentile
+from bot.bench_sms import TOKEN, start_servers, wait_ready
 from bot.paths import PROJECT_ROOT
 
 VOICE = "/webhooks/twilio_voice/webhook"

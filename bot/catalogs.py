@@ -31,7 +31,6 @@ FALLBACK_LANGUAGE = "en"
 class CatalogText:
     text: str
     language: str  # the language the text is actually in
-    key: str  # the key it was found under (with or without variant)
 
 
 def _read_catalog(folder: Path) -> Catalog:
@@ -75,12 +74,12 @@ class Catalogs:
         for candidate in keys:
             text = self.messages.get(language, {}).get(candidate)
             if text is not None:
-                return CatalogText(text, language, candidate)
+                return CatalogText(text, language)
         for candidate in keys:
             text = self.messages[FALLBACK_LANGUAGE].get(candidate)
             if text is not None:
                 self._report_gap(language, key)
-                return CatalogText(text, FALLBACK_LANGUAGE, candidate)
+                return CatalogText(text, FALLBACK_LANGUAGE)
         logger.error("Response key %r is in no catalog, not even %s.", key, FALLBACK_LANGUAGE)
         return None
 

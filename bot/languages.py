@@ -25,6 +25,10 @@ class LanguageSettings:
     def is_supported(self, code: str | None) -> bool:
         return code in self.supported
 
+    def or_default(self, code: str | None) -> str:
+        """`code` if we answer in it, else the default language."""
+        return code if self.is_supported(code) else self.default
+
 
 @lru_cache(maxsize=1)
 def language_settings() -> LanguageSettings:

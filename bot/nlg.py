@@ -29,9 +29,7 @@ TOPIC_OFFLINE_RESPONSE = "utter_topic_offline"
 
 
 def conversation_language(tracker: DialogueStateTracker) -> str:
-    language = tracker.get_slot(LANGUAGE_SLOT)
-    settings = language_settings()
-    return language if settings.is_supported(language) else settings.default
+    return language_settings().or_default(tracker.get_slot(LANGUAGE_SLOT))
 
 
 def legal_notice_shown(tracker: DialogueStateTracker) -> bool:

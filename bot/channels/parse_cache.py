@@ -25,8 +25,6 @@ class ParseCache:
             max_entries = int(os.environ.get(SIZE_SETTING, MAX_ENTRIES))
         self.max_entries = max_entries
         self._parses: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self.hits = 0
-        self.misses = 0
 
     async def parse(
         self, text: str, parse: Callable[[str], Awaitable[dict[str, Any]]]
@@ -39,13 +37,11 @@ class ParseCache:
             return None
         cached = self._parses.get(text)
         if cached is None:
-            self.misses += 1
             cached = await parse(text)
             self._parses[text] = cached
             while len(self._parses) > self.max_entries:
                 self._parses.popitem(last=False)
         else:
-            self.hits += 1
             self._parses.move_to_end(text)
         # Rasa stores and may amend the parse it is given.
         return copy.deepcopy(cached)

@@ -35,6 +35,7 @@ from bot.channels.twilio_auth import (
 )
 from bot.language_policy import DEFAULT_LANGUAGE_KEY
 from bot.languages import language_settings
+from bot.nlg import LANGUAGE_SLOT
 from bot.privacy import conversation_id
 from bot.rendering import renderer
 from bot.text import fold
@@ -196,11 +197,9 @@ class TwilioSmsInput(InputChannel):
         return collector
 
     async def _conversation_language(self, request: Request, sender_id: str) -> str:
-        settings = language_settings()
         agent = getattr(request.app.ctx, "agent", None)
         tracker = await agent.tracker_store.retrieve(sender_id) if agent and agent.tracker_store else None
-        language = tracker.get_slot("language") if tracker else None
-        return language if settings.is_supported(language) else settings.default
+        return language_settings().or_default(tracker.get_slot(LANGUAGE_SLOT) if tracker else None)
 
     @staticmethod
     def _render(key: str, language: str) -> str:

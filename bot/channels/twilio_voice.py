@@ -70,7 +70,6 @@ class CallState:
     stage: str = "language"  # "language" | "menu" | "answered"
     menu: str = "main"
     misses: int = 0
-    offered_operator: bool = False
     last_answer: list[str] = field(default_factory=list)
     in_form: bool = False  # the dialogue asked a question (the report form)
 
