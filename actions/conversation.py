@@ -6,8 +6,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.languages import language_settings
-from bot.topics import Menu, menu_shown_by
+from bot.content.topics import Menu, menu_shown_by
+from bot.language.registry import language_settings
 
 LANGUAGE_SLOT = "language"
 

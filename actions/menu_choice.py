@@ -9,9 +9,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import LANGUAGE_SLOT, conversation_language, last_menu_shown, latest_text
-from bot.resources import resources_for_topic
+from bot.content.resources import resources_for_topic
+from bot.content.topics import menus, topics
 from bot.text import menu_number
-from bot.topics import menus, topics
 
 UNKNOWN_CHOICE_RESPONSE = "utter_menu_choice_unknown"
 LANGUAGE_CHANGED_RESPONSE = "utter_language_changed"

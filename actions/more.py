@@ -14,10 +14,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import bot_responses, conversation_language
 from actions.menu_choice import topic_answer
-from bot.topics import topic_for_response
+from bot.content.topics import topic_for_response
 
 NOTHING_MORE_RESPONSE = "utter_more_nothing"
-FULL_TEXT = "full"  # bot.nlg.FULL_TEXT
+FULL_TEXT = "full"  # bot.rendering.nlg.FULL_TEXT
 
 
 class ActionMore(Action):

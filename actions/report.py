@@ -17,10 +17,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import conversation_language
-from bot import reports
-from bot.redaction import normalised_phone_number, redact
+from bot.data_files import load_data_file
+from bot.privacy.redaction import normalised_phone_number, redact
+from bot.storage import reports
 from bot.text import fold
-from bot.yaml_data import load_data_file
 
 FREE_TEXT_SLOTS = ("report_location", "report_when", "report_agents", "report_masks", "report_details")
 CONTACT_SLOT = "report_contact"

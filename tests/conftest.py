@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from bot.local_services import free_port, wait_for_port
-from bot.paths import PROJECT_ROOT
-from bot.serve import rasa_server_command
+from bot.cli.serve import rasa_server_command
+from bot.settings import PROJECT_ROOT
+from bot.storage.local_services import free_port, wait_for_port
 from tests.sms_client import SmsSender
 
 MODEL_PATH = PROJECT_ROOT / "models" / "kyr.tar.gz"
@@ -76,7 +76,7 @@ def agent(action_server_url: str, event_loop_for_agent: asyncio.AbstractEventLoo
     asyncio.set_event_loop(event_loop_for_agent)
     return Agent.load(
         str(MODEL_PATH),
-        generator=EndpointConfig(type="bot.nlg.CatalogNLG"),
+        generator=EndpointConfig(type="bot.rendering.nlg.CatalogNLG"),
         action_endpoint=EndpointConfig(url=action_server_url),
     )
 
@@ -118,7 +118,7 @@ def new_conversation(agent: Any, event_loop_for_agent: asyncio.AbstractEventLoop
 
 
 def rendered(key: str, language: str, **kwargs: Any) -> str:
-    from bot.rendering import renderer
+    from bot.rendering.renderer import renderer
 
     return renderer().render(key, language, **kwargs).text
 
@@ -142,7 +142,7 @@ def data_dir_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def reset_caches() -> None:
-    import bot.rendering
+    import bot.rendering.renderer
     from bot import catalogs, language_detection, languages, resources, topics, yaml_data
 
     yaml_data.clear_cache()
@@ -155,7 +155,7 @@ def reset_caches() -> None:
         language_detection.message_language_detector,
     ):
         cached.cache_clear()
-    bot.rendering._renderer = None
+    bot.rendering.renderer._renderer = None
 
 
 class LiveServer:
@@ -193,9 +193,9 @@ def running_server(
     db_path = folder / "trackers.db"
     endpoints = folder / "endpoints.yml"
     endpoints.write_text(
-        f"nlg:\n  type: bot.nlg.CatalogNLG\naction_endpoint:\n  url: {action_server_url}\n"
-        "tracker_store:\n  type: bot.stores.ConfiguredTrackerStore\n"
-        "lock_store:\n  type: bot.stores.ConfiguredLockStore\n",
+        f"nlg:\n  type: bot.rendering.nlg.CatalogNLG\naction_endpoint:\n  url: {action_server_url}\n"
+        "tracker_store:\n  type: bot.storage.stores.ConfiguredTrackerStore\n"
+        "lock_store:\n  type: bot.storage.stores.ConfiguredLockStore\n",
         encoding="utf-8",
     )
     # A private copy of data/ in which the City's Spanish line presets Spanish.

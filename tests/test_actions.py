@@ -82,8 +82,8 @@ def test_number_not_on_the_menu() -> None:
 
 
 def test_every_menu_entry_renders_and_resolves() -> None:
-    from bot.rendering import renderer
-    from bot.topics import menus
+    from bot.content.topics import menus
+    from bot.rendering.renderer import renderer
 
     for menu in menus().values():
         for language in ("en", "es"):

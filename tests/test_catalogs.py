@@ -8,10 +8,10 @@ import string
 import pytest
 import yaml
 
-from bot.catalogs import catalogs
-from bot.paths import PROJECT_ROOT
-from bot.rendering import renderer
-from bot.resources import resource_directory
+from bot.content.resources import resource_directory
+from bot.rendering.catalogs import catalogs
+from bot.rendering.renderer import renderer
+from bot.settings import PROJECT_ROOT
 
 LANGUAGES = ["en", "es"]
 PHONE = re.compile(r"\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}|\b1-\d{3}-\d{3}-\d{4}\b|\b\d{7,}\b")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.topics import topics
+from bot.content.topics import topics
 
 HELDOUT = Path(__file__).parent / "data" / "nlu_heldout.yml"
 # Intents answered by more than one response, or by a response of another name.

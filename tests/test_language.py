@@ -6,10 +6,10 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.language_choice import next_language
-from bot.language_detection import EXPLICIT, NONE, STRONG, WEAK, LanguageDetection, message_language_detector
-from bot.language_policy import LanguagePolicy
-from bot.nlu_language import DETECTION_KEY, rule_based_intent
+from bot.language.choice import next_language
+from bot.language.detection import EXPLICIT, NONE, STRONG, WEAK, LanguageDetection, message_language_detector
+from bot.nlu.language import DETECTION_KEY, rule_based_intent
+from bot.policies.language import LanguagePolicy
 
 
 def detect(text: str) -> LanguageDetection:

@@ -11,8 +11,8 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 
-from bot.purge import parse_period, purge_conversations
-from bot.stores import ConfiguredTrackerStore
+from bot.storage.purge import parse_period, purge_conversations
+from bot.storage.stores import ConfiguredTrackerStore
 
 
 def conversation(sender_id: str, age_s: float) -> DialogueStateTracker:

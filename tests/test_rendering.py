@@ -13,10 +13,10 @@ from babel.messages.pofile import read_po, write_po
 from rasa.shared.core.events import BotUttered, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.catalogs import Catalogs
-from bot.nlg import CatalogNLG
-from bot.paths import PROJECT_ROOT
-from bot.rendering import Renderer, channel_variant, renderer
+from bot.rendering.catalogs import Catalogs
+from bot.rendering.nlg import CatalogNLG
+from bot.rendering.renderer import Renderer, channel_variant, renderer
+from bot.settings import PROJECT_ROOT
 
 
 def write_catalog(root: Path, language: str, messages: dict[str, str]) -> None:
@@ -122,7 +122,7 @@ def test_adding_a_language_is_data_only(
     """A new language = an entry in data/languages.yml + a catalog. No code."""
     import yaml
 
-    from bot.languages import language_settings
+    from bot.language.registry import language_settings
     from tests.conftest import reset_caches
 
     locales = tmp_path / "locales"

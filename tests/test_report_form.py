@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot import reports
+from bot.storage import reports
 
 ENGLISH = [
     ("I want to report ICE agents at a city park", "utter_ask_report_location"),

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import reports
-from bot.reports_cli import main as reports_cli
+from bot.cli.reports import main as reports_cli
+from bot.storage import reports
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.resources import resource_directory, resources_for_topic
-from bot.topics import topics
+from bot.content.resources import resource_directory, resources_for_topic
+from bot.content.topics import topics
 
 
 def test_every_resource_records_source_and_verification() -> None:

@@ -18,8 +18,8 @@ import aiohttp
 import pytest
 from twilio.request_validator import RequestValidator
 
-from bot.local_services import postgres_server, redis_server
-from bot.privacy import conversation_id
+from bot.privacy.ids import conversation_id
+from bot.storage.local_services import postgres_server, redis_server
 from tests.conftest import AUTH_TOKEN, SECRET, LiveServer, running_server
 from tests.sms_client import WEBHOOK_PATH
 
@@ -141,7 +141,7 @@ def test_a_restart_of_the_whole_stack_resumes_language_and_step(
 
 
 def test_reports_on_postgresql(stores: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot import reports
+    from bot.storage import reports
 
     monkeypatch.setenv("REPORTS_DB_URL", stores["TRACKER_STORE_URL"])
     reference = reports.save_report(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.serve import rasa_command
+from bot.cli.serve import rasa_command
 
 
 def test_api_is_off_without_a_token() -> None:

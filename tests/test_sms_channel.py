@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from bot.catalogs import catalogs
 from bot.channels.sms_segments import count_segments
 from bot.channels.sms_text import to_sms_text
-from bot.privacy import conversation_id
-from bot.rendering import renderer
+from bot.privacy.ids import conversation_id
+from bot.rendering.catalogs import catalogs
+from bot.rendering.renderer import renderer
 from tests.conftest import AUTH_TOKEN, SECRET, SPANISH_LINE, LiveServer
 from tests.sms_client import WEBHOOK_PATH, post, sign
 

@@ -10,8 +10,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import stores
-from bot.paths import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT
+from bot.storage import stores
 
 
 def test_tracker_store_survives_a_restart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -32,7 +32,7 @@ def test_tracker_store_survives_a_restart(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_default_tracker_store_is_an_sqlite_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
-    monkeypatch.setattr("bot.paths.PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr("bot.settings.PROJECT_ROOT", tmp_path)
     assert stores.tracker_store_url() == f"sqlite:///{tmp_path / 'var' / 'trackers.db'}"
     store = stores.ConfiguredTrackerStore()
     assert store.engine.url.drivername == "sqlite"

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.catalogs import catalogs
 from bot.channels.speech_text import speakable, speech_seconds
 from bot.channels.twilio_voice import TwilioVoiceInput, voice_settings
-from bot.paths import PROJECT_ROOT
-from bot.rendering import renderer
-from bot.topics import menus
+from bot.content.topics import menus
+from bot.rendering.catalogs import catalogs
+from bot.rendering.renderer import renderer
+from bot.settings import PROJECT_ROOT
 from tests.conftest import AUTH_TOKEN, OPERATOR_NUMBER, SPANISH_LINE, LiveServer
 from tests.voice_client import Call
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 
 from bot.channels.sms_segments import is_gsm7
-from bot.languages import language_settings
+from bot.language.registry import language_settings
 
 # Punctuation that phones and catalogs produce but GSM-7 lacks.
 _PUNCTUATION = str.maketrans(

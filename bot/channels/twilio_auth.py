@@ -26,8 +26,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from bot.paths import PROJECT_ROOT
-from bot.privacy import MissingSecretError, conversation_secret
+from bot.privacy.ids import MissingSecretError, conversation_secret
+from bot.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def parse_form(body: bytes) -> dict[str, str] | None:
 
 class TwilioCollectingOutput(CollectingOutputChannel):
     """Collects a turn's bot messages for the TwiML reply, with what the renderer
-    reported of each (bot.nlg): its language and its response key."""
+    reported of each (bot.rendering.nlg): its language and its response key."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -4,7 +4,7 @@ Replaces Rasa's built-in `twilio` channel, which never checks the signature,
 keys conversations by raw phone number, returns 500 on media-only MMS and
 sends replies with a blocking REST call. Here:
 * every request is authenticated (bot.channels.twilio_auth), fail closed;
-* the conversation id is a keyed hash of the sender's number (bot.privacy);
+* the conversation id is a keyed hash of the sender's number (bot.privacy.ids);
 * the reply goes back in the webhook response as TwiML, in one message;
 * Twilio retries (same MessageSid) get the first answer, not a second turn;
 * HELP / STOP / START keywords, media-only and malformed requests are handled
@@ -33,13 +33,13 @@ from bot.channels.twilio_auth import (
     authentic_form,
     channel_security,
 )
-from bot.language_policy import DEFAULT_LANGUAGE_KEY
-from bot.languages import language_settings
-from bot.nlg import LANGUAGE_SLOT
-from bot.privacy import conversation_id
-from bot.rendering import renderer
+from bot.data_files import load_data_file
+from bot.language.registry import language_settings
+from bot.policies.language import DEFAULT_LANGUAGE_KEY
+from bot.privacy.ids import conversation_id
+from bot.rendering.nlg import LANGUAGE_SLOT
+from bot.rendering.renderer import renderer
 from bot.text import fold
-from bot.yaml_data import load_data_file
 
 logger = logging.getLogger(__name__)
 

@@ -37,13 +37,13 @@ from bot.channels.twilio_auth import (
     authentic_form,
     channel_security,
 )
-from bot.language_policy import DEFAULT_LANGUAGE_KEY
-from bot.languages import language_settings
-from bot.privacy import conversation_id
-from bot.rendering import renderer
+from bot.content.topics import Menu, menu_shown_by, menus
+from bot.data_files import load_data_file
+from bot.language.registry import language_settings
+from bot.policies.language import DEFAULT_LANGUAGE_KEY
+from bot.privacy.ids import conversation_id
+from bot.rendering.renderer import renderer
 from bot.text import fold
-from bot.topics import Menu, menu_shown_by, menus
-from bot.yaml_data import load_data_file
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""`make bench`: performance measurements reported in the README (`python -m benchmarks <name>`)."""

@@ -1,0 +1,23 @@
+"""`python -m benchmarks <name> [options]` (`make bench` runs them all).
+
+core    training, start-up, memory and in-process latency (--baseline: the stock `rasa init` bot too)
+sms     the SMS webhook under concurrent conversations
+voice   the voice webhook under concurrent calls
+scale   one vs two server processes on PostgreSQL + Redis
+"""
+
+import importlib
+import sys
+
+NAMES = ("core", "sms", "voice", "scale")
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in NAMES:
+        print(__doc__)
+        return 0 if argv[:1] in ([], ["help"], ["-h"], ["--help"]) else 2
+    return importlib.import_module(f"benchmarks.{argv[0]}").main(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

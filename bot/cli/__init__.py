@@ -1,0 +1,41 @@
+"""Operator command line: `python -m bot <command>` (also wrapped by the Makefile).
+
+shell         action server in the background + `rasa shell` (stops both on exit)
+run           action server + Rasa server with the channels of credentials.yml
+sms           text the running server as Twilio would (signed)
+call          call the running server's IVR as Twilio would (signed)
+reports       list or export reports of enforcement activity
+purge         delete conversations and reports past the retention period
+i18n-report   catalog coverage per language, and each key falling back to English
+
+Performance measurements are not part of the runtime: `python -m benchmarks`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+# Command -> module whose `main(args) -> int` runs it. Imported on demand, so
+# `python -m bot sms` does not load Rasa.
+COMMANDS = {
+    "i18n-report": "bot.cli.i18n_report",
+    "sms": "bot.cli.sms",
+    "call": "bot.cli.call",
+    "reports": "bot.cli.reports",
+    "purge": "bot.cli.purge",
+}
+SERVER_COMMANDS = ("shell", "run")
+
+
+def main(argv: list[str]) -> int:
+    command, args = (argv[0], argv[1:]) if argv else ("help", [])
+    if command in SERVER_COMMANDS:
+        from bot.cli.serve import main as serve
+
+        return serve(command, args)
+    if command not in COMMANDS:
+        print(__doc__)
+        return 0 if command in ("help", "-h", "--help") else 2
+    run: Callable[[list[str]], int] = importlib.import_module(COMMANDS[command]).main
+    return run(args)

@@ -1,0 +1,3 @@
+"""What the assistant says and where it sends people, as data: topics, menus, the
+resource directory, content control.
+"""

@@ -1,0 +1,3 @@
+"""Our Rasa NLU pipeline components (named in config.yml): contact redaction,
+language and rule-based intents.
+"""

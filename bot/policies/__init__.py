@@ -1,0 +1,1 @@
+"""Our Rasa dialogue policies (named in config.yml)."""

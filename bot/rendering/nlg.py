@@ -1,0 +1,66 @@
+"""Rasa's hook into our renderer: `nlg: type: bot.rendering.nlg.CatalogNLG` in endpoints.yml.
+
+Rasa calls `generate` for every response it sends, with the tracker and the
+output channel's name. We pick the language from the `language` slot and the
+variant from the channel, and add the one-time legal notice.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.core.nlg.generator import NaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import rasa_adapters
+from bot.content.topics import offline_topics, topic_for_response
+from bot.language.registry import language_settings
+from bot.rendering.renderer import channel_variant, renderer
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_SLOT = "language"
+FULL_TEXT = "full"
+TOPIC_OFFLINE_RESPONSE = "utter_topic_offline"
+
+
+def conversation_language(tracker: DialogueStateTracker) -> str:
+    return language_settings().or_default(tracker.get_slot(LANGUAGE_SLOT))
+
+
+def legal_notice_shown(tracker: DialogueStateTracker) -> bool:
+    return any(
+        isinstance(event, BotUttered) and event.metadata.get("legal_notice") for event in tracker.events
+    )
+
+
+class CatalogNLG(NaturalLanguageGenerator):
+    def __init__(self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None) -> None:
+        self.renderer = renderer()
+        # Rasa creates the NLG once per loaded model, in every server process.
+        rasa_adapters.install()
+
+    async def generate(
+        self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
+    ) -> dict[str, Any] | None:
+        topic = topic_for_response(utter_action)
+        if topic and topic.id in offline_topics():
+            # Taken offline by an operator: no answer that may be out of date.
+            utter_action, topic = TOPIC_OFFLINE_RESPONSE, None
+        rendered = self.renderer.render(
+            utter_action,
+            # An action may name the language, e.g. right as it switches it.
+            kwargs.get("language") or conversation_language(tracker),
+            # MORE asks for the full text even on a channel with a short variant.
+            None if kwargs.get("variant") == FULL_TEXT else channel_variant(output_channel),
+            legal_notice=bool(topic and topic.legal_notice) and not legal_notice_shown(tracker),
+            resource_ids=kwargs.get("resource_ids"),
+            # Values an action passes for a placeholder, e.g. reference=...
+            values={name: value for name, value in kwargs.items() if isinstance(value, str)},
+        )
+        # Extra keys end up in the BotUttered event's metadata, never in the text.
+        return {"text": rendered.text, "language": rendered.language, "legal_notice": rendered.legal_notice}

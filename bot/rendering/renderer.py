@@ -1,0 +1,195 @@
+"""Turn a response key into the text a person reads, in their language.
+
+Catalog text may hold these placeholders, filled in at render time:
+* {<resource id>.<field>}: a field of the resource directory, e.g.
+  {hotline.phone}; unverified fields get the catalog's "please confirm" note;
+* {resources}: the resources for the response's topic, in a list, those that
+  serve the conversation's language first;
+* {menu}: the numbered menu the response shows (data/menus.yml).
+"""
+
+from __future__ import annotations
+
+import logging
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.content.resources import Resource, resource_directory, resources_for_topic
+from bot.content.topics import Menu, menu_shown_by, topic_for_response
+from bot.data_files import load_data_file
+from bot.language.registry import language_settings
+from bot.rendering.catalogs import Catalogs, catalogs
+
+logger = logging.getLogger(__name__)
+
+UNSUPPORTED_LANGUAGE_RESPONSE = "utter_unsupported_language"
+LEGAL_NOTICE_KEY = "legal_notice"
+GENERIC_ERROR_KEY = "utter_rephrase"
+MENU_LINE_KEY = "menu_line"
+DEFAULT_MENU_LINE = "{number}) {label}"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    language: str  # the language the text is in (English on a catalog gap)
+    legal_notice: bool = False
+
+
+def channel_variant(output_channel: str | None) -> str | None:
+    """The catalog variant ("sms", "voice") a Rasa output channel reads."""
+    variants = load_data_file("channels.yml").get("variants", {})
+    return variants.get(output_channel or "")
+
+
+class _Fields(string.Formatter):
+    """A formatter whose fields are resources, menus and resource lists."""
+
+    def __init__(
+        self,
+        renderer: Renderer,
+        key: str,
+        language: str,
+        variant: str | None,
+        resource_ids: list[str] | None,
+        values: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.renderer = renderer
+        self.key = key
+        self.language = language
+        self.variant = variant
+        self.resource_ids = resource_ids
+        self.values = values or {}
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[str, str]:
+        if field_name in self.values:  # e.g. {reference}, given by an action
+            return self.values[field_name], field_name
+        if field_name == "menu":
+            return self.renderer.menu_text(menu_shown_by(self.key), self.language, self.variant), field_name
+        if field_name == "resources":
+            return self._resource_list(), field_name
+        resource_id, _, attribute = field_name.partition(".")
+        resource = resource_directory().get(resource_id)
+        value = resource.value(attribute, self.language) if resource and attribute else None
+        if value is None:
+            logger.error("Placeholder {%s} in %r names no resource field.", field_name, self.key)
+            return "", field_name
+        if not resource.is_verified(attribute) and attribute != "name":
+            value = f"{value} {self.renderer.text('please_confirm', self.language, self.variant)}"
+        return value, field_name
+
+    def _resource_list(self) -> str:
+        directory = resource_directory()
+        if self.resource_ids is not None:
+            chosen = [directory[i] for i in self.resource_ids if i in directory]
+        else:
+            topic = topic_for_response(self.key)
+            chosen = resources_for_topic(topic.id, self.language) if topic else []
+        return "\n".join(self.renderer.resource_line(r, self.language, self.variant) for r in chosen)
+
+
+class Renderer:
+    def __init__(self, catalog: Catalogs) -> None:
+        self.catalogs = catalog
+
+    def text(self, key: str, language: str, variant: str | None = None) -> str:
+        """Catalog text without placeholders filled (labels, notes)."""
+        found = self.catalogs.lookup(key, language, variant)
+        return found.text if found else ""
+
+    def render(
+        self,
+        key: str,
+        language: str,
+        variant: str | None = None,
+        *,
+        legal_notice: bool = False,
+        resource_ids: list[str] | None = None,
+        values: dict[str, str] | None = None,
+    ) -> Rendered:
+        if key == UNSUPPORTED_LANGUAGE_RESPONSE:
+            return self._render_in_each(key, language_settings().unsupported_reply_languages, variant)
+        return self._render_one(key, language, variant, legal_notice, resource_ids, values)
+
+    def _render_one(
+        self,
+        key: str,
+        language: str,
+        variant: str | None,
+        legal_notice: bool = False,
+        resource_ids: list[str] | None = None,
+        values: dict[str, str] | None = None,
+    ) -> Rendered:
+        found = self.catalogs.lookup(key, language, variant)
+        if found is None:
+            found = self.catalogs.lookup(GENERIC_ERROR_KEY, language, variant)
+            key = GENERIC_ERROR_KEY
+        if found is None:
+            raise LookupError(f"Neither {key!r} nor {GENERIC_ERROR_KEY!r} is in any catalog.")
+        text = self._fill(found.text, key, found.language, variant, resource_ids, values)
+        if legal_notice:
+            text = f"{text}\n{self.text(LEGAL_NOTICE_KEY, found.language, variant)}"
+        return Rendered(text=text.strip(), language=found.language, legal_notice=legal_notice)
+
+    def _render_in_each(self, key: str, languages: Iterable[str], variant: str | None) -> Rendered:
+        parts = [self._render_one(key, language, variant) for language in languages]
+        unique_texts = list(dict.fromkeys(part.text for part in parts))
+        return Rendered(text="\n\n".join(unique_texts), language=parts[0].language)
+
+    def _fill(
+        self,
+        text: str,
+        key: str,
+        language: str,
+        variant: str | None,
+        resource_ids: list[str] | None,
+        values: dict[str, str] | None = None,
+    ) -> str:
+        try:
+            return _Fields(self, key, language, variant, resource_ids, values).format(text)
+        except (ValueError, IndexError, KeyError) as error:
+            # A malformed catalog string must not silence the bot.
+            logger.error("Could not fill placeholders of %r (%s): %s", key, language, error)
+            return text
+
+    def menu_text(self, menu: Menu | None, language: str, variant: str | None) -> str:
+        if menu is None:
+            return ""
+        # "1) Agents at your door" on screens; "..., press 1." on the phone.
+        template = self.text(MENU_LINE_KEY, language, variant) or DEFAULT_MENU_LINE
+        lines = []
+        for entry in menu.entries:
+            if entry.kind == "language":
+                label = language_settings().native_names[entry.value]
+            else:
+                label = self.text(entry.label_key, language, variant)
+            lines.append(template.format(number=entry.number, label=label))
+        return "\n".join(lines)
+
+    def resource_line(self, resource: Resource, language: str, variant: str | None) -> str:
+        contacts = []
+        spoken_fields = load_data_file("channels.yml").get("contact_fields", {}).get(variant or "")
+        for field_name in resource.contact_fields():
+            if spoken_fields is not None and field_name not in spoken_fields:
+                continue
+            value = resource.value(field_name, language)
+            if not resource.is_verified(field_name):
+                value = f"{value} {self.text('please_confirm', language, variant)}"
+            contacts.append(value)
+        template = self.text("resource_line", language, variant) or "{name}: {contact}"
+        if not contacts:  # e.g. a web-only resource on the phone: its name is still useful
+            return f"{resource.name(language)}."
+        return template.format(name=resource.name(language), contact=", ".join(contacts))
+
+
+_renderer: Renderer | None = None
+
+
+def renderer() -> Renderer:
+    global _renderer
+    if _renderer is None:
+        _renderer = Renderer(catalogs())
+    return _renderer

@@ -1,0 +1,58 @@
+"""Retention: delete conversations (and, with bot.storage.reports, reports) past their time.
+
+Works on the tracker store of bot.storage.stores (TRACKER_STORE_URL or the
+default SQLite file). The command line is bot/cli/purge.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql import column, delete, table
+
+RETENTION_SETTING = "RETENTION_DAYS"
+DEFAULT_RETENTION_DAYS = 30
+EVENTS = table("events", column("sender_id"), column("timestamp"))
+_PERIOD = re.compile(r"^\s*(\d+)\s*([dh])\s*$")
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    conversations: int
+    events: int
+
+
+def parse_period(text: str) -> float:
+    """'30d' / '12h' -> seconds."""
+    match = _PERIOD.match(text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r}: use a number of days or hours, like 30d or 12h")
+    amount, unit = int(match.group(1)), match.group(2)
+    return amount * (86_400 if unit == "d" else 3_600)
+
+
+def purge_conversations(
+    engine: Engine, older_than_s: float, dry_run: bool, now: float | None = None
+) -> PurgeResult:
+    if not inspect(engine).has_table("events"):
+        return PurgeResult(0, 0)
+    cutoff = (now if now is not None else time.time()) - older_than_s
+    last_event = (
+        select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id).having(func.max(EVENTS.c.timestamp) < cutoff)
+    )
+    with engine.begin() as connection:
+        old = [row.sender_id for row in connection.execute(last_event)]
+        if not old:
+            return PurgeResult(0, 0)
+        events = connection.execute(
+            select(func.count()).select_from(EVENTS).where(EVENTS.c.sender_id.in_(old))
+        ).scalar_one()
+        if not dry_run:
+            connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(old)))
+    return PurgeResult(len(old), int(events))
+

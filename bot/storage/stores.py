@@ -1,0 +1,116 @@
+"""Where conversations and locks live, chosen by URL in the environment (.env).
+
+* Tracker store: TRACKER_STORE_URL, an SQLAlchemy URL. Unset: an SQLite file,
+  var/trackers.db, so conversations survive a restart. PostgreSQL for
+  production: postgresql://user:password@host:5432/kyr. Phone numbers,
+  e-mails and house numbers typed by people are redacted before storage.
+* Lock store: LOCK_STORE_URL, a Redis URL (redis://host:6379/1), so that
+  several Rasa server processes can share the load without two of them
+  handling one conversation at once. Unset: in-process locks (one process).
+
+Both are plugged in through endpoints.yml (`type: bot.storage.stores....`), because
+Rasa's own `${VAR}` expansion there has no defaults.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlparse
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy.engine import make_url
+
+from bot.privacy.redaction import redact
+from bot.settings import database_url
+
+logger = logging.getLogger(__name__)
+
+TRACKER_STORE_URL_SETTING = "TRACKER_STORE_URL"
+LOCK_STORE_URL_SETTING = "LOCK_STORE_URL"
+DEFAULT_SQLITE_FILE = "trackers.db"
+
+
+def tracker_store_url() -> str:
+    return database_url(TRACKER_STORE_URL_SETTING, DEFAULT_SQLITE_FILE)
+
+
+class ConfiguredTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store, on the database named by TRACKER_STORE_URL."""
+
+    def __init__(
+        self, domain: Domain | None = None, event_broker: EventBroker | None = None, **_: Any
+    ) -> None:
+        url = make_url(tracker_store_url())
+        super().__init__(
+            domain=domain,
+            dialect=url.drivername,
+            host=url.host,
+            port=url.port,
+            db=url.database or "",
+            username=url.username,
+            password=url.password,
+            event_broker=event_broker,
+            query=dict(url.query) or None,
+        )
+        # The URL may hold a password: log only what kind of store this is.
+        logger.info("Tracker store: %s.", url.drivername)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        # Every channel's conversation is stored through here: the one place
+        # where typed phone numbers, e-mails and house numbers are removed.
+        return (redacted_event(event) for event in super()._additional_events(session, tracker))
+
+
+def redacted_event(event: Event) -> Event:
+    """A copy of `event` without contact details in what the person typed."""
+    if not isinstance(event, (UserUttered, SlotSet)):
+        return event
+    data = event.as_dict()
+    if isinstance(event, UserUttered):
+        data["text"] = redact(data.get("text") or "")
+        if isinstance(data.get("parse_data"), dict) and data["parse_data"].get("text"):
+            data["parse_data"]["text"] = redact(data["parse_data"]["text"])
+    elif isinstance(data.get("value"), str):
+        data["value"] = redact(data["value"])
+    return Event.from_parameters(data)
+
+
+class ConfiguredLockStore(LockStore):
+    """Redis locks when LOCK_STORE_URL is set, in-process locks otherwise."""
+
+    def __init__(self, endpoint_config: EndpointConfig | None = None, **_: Any) -> None:
+        url = os.environ.get(LOCK_STORE_URL_SETTING, "").strip()
+        self.inner: LockStore = redis_lock_store(url) if url else InMemoryLockStore()
+        logger.info("Lock store: %s.", "Redis" if url else "in-process (single server process only)")
+
+    def get_lock(self, conversation_id: str) -> TicketLock | None:
+        return self.inner.get_lock(conversation_id)
+
+    def delete_lock(self, conversation_id: str) -> None:
+        self.inner.delete_lock(conversation_id)
+
+    def save_lock(self, lock: TicketLock) -> None:
+        self.inner.save_lock(lock)
+
+
+def redis_lock_store(url: str) -> RedisLockStore:
+    parsed = urlparse(url)
+    database = parsed.path.lstrip("/")
+    return RedisLockStore(
+        host=parsed.hostname or "localhost",
+        port=parsed.port or 6379,
+        db=int(database) if database else 1,
+        username=parsed.username,
+        password=parsed.password,
+        use_ssl=parsed.scheme == "rediss",
+    )
