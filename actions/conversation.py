@@ -7,9 +7,8 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.content.topics import Menu, menu_shown_by
+from bot.conversation_keys import LANGUAGE_SLOT, UTTER_ACTION
 from bot.language.registry import language_settings
-
-LANGUAGE_SLOT = "language"
 
 
 def conversation_language(tracker: Tracker) -> str:
@@ -21,7 +20,7 @@ def bot_responses(tracker: Tracker) -> list[str]:
     keys = []
     for event in tracker.events:
         if event.get("event") == "bot":
-            key = (event.get("metadata") or {}).get("utter_action")
+            key = (event.get("metadata") or {}).get(UTTER_ACTION)
             if key:
                 keys.append(key)
     return keys

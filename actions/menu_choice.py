@@ -8,9 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import LANGUAGE_SLOT, conversation_language, last_menu_shown, latest_text
+from actions.conversation import conversation_language, last_menu_shown, latest_text
 from bot.content.resources import resources_for_topic
 from bot.content.topics import menus, topics
+from bot.conversation_keys import LANGUAGE_SLOT
 from bot.text import menu_number
 
 UNKNOWN_CHOICE_RESPONSE = "utter_menu_choice_unknown"

@@ -15,9 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import bot_responses, conversation_language
 from actions.menu_choice import topic_answer
 from bot.content.topics import topic_for_response
+from bot.conversation_keys import FULL_TEXT_VARIANT
 
 NOTHING_MORE_RESPONSE = "utter_more_nothing"
-FULL_TEXT = "full"  # bot.rendering.nlg.FULL_TEXT
 
 
 class ActionMore(Action):
@@ -31,7 +31,7 @@ class ActionMore(Action):
             topic = topic_for_response(key)
             if topic and topic.legal_notice:
                 answer = topic_answer(topic.id, conversation_language(tracker))
-                dispatcher.utter_message(**answer, variant=FULL_TEXT)
+                dispatcher.utter_message(**answer, variant=FULL_TEXT_VARIANT)
                 return []
         dispatcher.utter_message(response=NOTHING_MORE_RESPONSE)
         return []

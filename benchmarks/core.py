@@ -28,15 +28,11 @@ from typing import Any
 
 import yaml
 
+from bot import launch
 from bot.settings import PROJECT_ROOT
 
 MESSAGES_FILE = PROJECT_ROOT / "tests" / "data" / "nlu_heldout.yml"
-ENV = {
-    **os.environ,
-    "RASA_TELEMETRY_ENABLED": "false",
-    "TF_CPP_MIN_LOG_LEVEL": "3",
-    "PYTHONPATH": str(PROJECT_ROOT),
-}
+ENV = launch.process_environment()
 
 
 def percentile(values: list[float], share: float) -> float:

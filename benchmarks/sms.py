@@ -10,25 +10,23 @@ and messages per second at each concurrency. Loopback only, bounded in count.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.parse
 from pathlib import Path
 
 import aiohttp
-from twilio.request_validator import RequestValidator
 
 from benchmarks.core import percentile
-from bot.cli.serve import rasa_server_command
+from bot import launch
+from bot.channels.twilio_signing import signed_form
 from bot.settings import PROJECT_ROOT
 
 TOKEN = "bench-auth-token-0123456789"
 SECRET = "bench-conversation-secret-0123456789"
+ACTION_PORT = 5056
 WEBHOOK = "/webhooks/twilio/webhook"
 # Turns people really send: questions, menu numbers, MORE, keywords, thanks.
 SCRIPTS = [
@@ -50,7 +48,6 @@ async def conversation(
     latencies: list[float],
     errors: list[str],
 ) -> None:
-    validator = RequestValidator(TOKEN)
     for number, text in enumerate(turns):
         base = bases[number % len(bases)]  # with several servers, turns alternate between them
         params = {
@@ -60,14 +57,9 @@ async def conversation(
             "NumMedia": "0",
             "MessageSid": f"SM{phone[1:]}{number:04d}{random.getrandbits(32):08x}",
         }
-        headers = {
-            "X-Twilio-Signature": validator.compute_signature(base + WEBHOOK, params),
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
+        body, headers = signed_form(TOKEN, base + WEBHOOK, params)
         start = time.perf_counter()
-        async with session.post(
-            base + WEBHOOK, data=urllib.parse.urlencode(params), headers=headers
-        ) as reply:
+        async with session.post(base + WEBHOOK, data=body, headers=headers) as reply:
             body = await reply.text()
         latencies.append((time.perf_counter() - start) * 1000)
         if reply.status != 200 or ("<Message>" not in body and text.upper() != "STOP"):
@@ -109,42 +101,35 @@ def start_servers(
     With TRACKER_STORE_URL in extra_env, the server uses our configured stores
     (bot.storage.stores); otherwise Rasa's in-memory ones.
     """
-    env = {
-        **os.environ,
-        **(extra_env or {}),
-        "TWILIO_AUTH_TOKEN": TOKEN,
-        "CONVERSATION_ID_SECRET": SECRET,
-        "PUBLIC_BASE_URL": "",
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = launch.process_environment(
+        {
+            **(extra_env or {}),
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "CONVERSATION_ID_SECRET": SECRET,
+            "PUBLIC_BASE_URL": "",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     logs = Path(tempfile.mkdtemp(prefix="bench-sms-"))
     processes = []
     if actions:
         processes.append(
             subprocess.Popen(
-                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", "5056"],
+                launch.action_server_command(ACTION_PORT),
                 cwd=PROJECT_ROOT,
                 env=env,
                 stdout=(logs / "actions.log").open("wb"),
                 stderr=subprocess.STDOUT,
             )
         )
-    endpoints = logs / "endpoints.yml"
-    stores = (
-        "tracker_store:\n  type: bot.storage.stores.ConfiguredTrackerStore\n"
-        "lock_store:\n  type: bot.storage.stores.ConfiguredLockStore\n"
-        if "TRACKER_STORE_URL" in env
-        else ""
-    )
-    endpoints.write_text(
-        "nlg:\n  type: bot.rendering.nlg.CatalogNLG\n"
-        "action_endpoint:\n  url: http://127.0.0.1:5056/webhook\n" + stores
+    endpoints = launch.write_endpoints(
+        logs / "endpoints.yml",
+        f"http://127.0.0.1:{ACTION_PORT}/webhook",
+        configured_stores="TRACKER_STORE_URL" in env,
     )
     processes.append(
         subprocess.Popen(
-            rasa_server_command(model, port, endpoints),
+            launch.rasa_server_command(model, port, endpoints),
             cwd=PROJECT_ROOT,
             env=env,
             stdout=(logs / "rasa.log").open("wb"),

@@ -11,13 +11,12 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-import urllib.parse
 
 import aiohttp
-from twilio.request_validator import RequestValidator
 
 from benchmarks.core import percentile
 from benchmarks.sms import TOKEN, start_servers, wait_ready
+from bot.channels.twilio_signing import signed_form
 from bot.settings import PROJECT_ROOT
 
 VOICE = "/webhooks/twilio_voice/webhook"
@@ -38,15 +37,10 @@ async def call(
     latencies: list[float],
     errors: list[str],
 ) -> None:
-    validator = RequestValidator(TOKEN)
-
     async def post(path: str, extra: dict[str, str]) -> tuple[int, str]:
         params = {"CallSid": sid, "From": "+15555550100", "To": "+15555550111", **extra}
-        headers = {
-            "X-Twilio-Signature": validator.compute_signature(base + path, params),
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
-        async with session.post(base + path, data=urllib.parse.urlencode(params), headers=headers) as reply:
+        body, headers = signed_form(TOKEN, base + path, params)
+        async with session.post(base + path, data=body, headers=headers) as reply:
             return reply.status, await reply.text()
 
     for extra in turns:

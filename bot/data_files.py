@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.caches import KeyedCache
 from bot.settings import data_dir
 
 
-@cache
-def _load(path: Path) -> Any:
+def _read(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle) or {}
+
+
+# Every YAML file under data/ that the bot reads, by path (a few dozen at most).
+_files: KeyedCache[Path, Any] = KeyedCache("data files", _read, max_size=256)
 
 
 def load_data_file(relative_path: str) -> Any:
@@ -22,9 +25,4 @@ def load_data_file(relative_path: str) -> Any:
 
     Data changes take effect on restart, which is how operators reload content.
     """
-    return _load(data_dir() / relative_path)
-
-
-def clear_cache() -> None:
-    """Forget cached files (tests that switch data directories call this)."""
-    _load.cache_clear()
+    return _files.get(data_dir() / relative_path)

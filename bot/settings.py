@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,3 +33,18 @@ def database_url(setting: str, default_file: str) -> str:
     path = PROJECT_ROOT / "var" / default_file
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
+
+
+def channel_setting(
+    credentials: dict[str, Any] | None, key: str, env_name: str, default: str | None = None
+) -> str | None:
+    """A channel's setting: the environment variable when set, else credentials.yml, else default.
+
+    The environment wins so that secrets can stay out of files, and one
+    credentials.yml serves every deployment.
+    """
+    from_env = os.environ.get(env_name, "").strip()
+    if from_env:
+        return from_env
+    value = (credentials or {}).get(key)
+    return default if value is None or str(value).strip() == "" else str(value).strip()

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from bot.cli.serve import rasa_server_command
+from bot import launch
 from bot.settings import PROJECT_ROOT
 from bot.storage.local_services import free_port, wait_for_port
 from tests.sms_client import SmsSender
 
-MODEL_PATH = PROJECT_ROOT / "models" / "kyr.tar.gz"
+MODEL_PATH = launch.MODEL
 # Settings of the live server the channel tests talk to.
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 SECRET = "test-conversation-secret-0123456789"
@@ -45,11 +43,11 @@ def action_server_url(tmp_path_factory: pytest.TempPathFactory, reports_db_url: 
     log_path = tmp_path_factory.mktemp("actions") / "action-server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+            launch.action_server_command(port),
             cwd=PROJECT_ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "REPORTS_DB_URL": reports_db_url},
+            env=launch.process_environment({"REPORTS_DB_URL": reports_db_url}),
         )
         try:
             wait_for_port(port, process)
@@ -76,7 +74,7 @@ def agent(action_server_url: str, event_loop_for_agent: asyncio.AbstractEventLoo
     asyncio.set_event_loop(event_loop_for_agent)
     return Agent.load(
         str(MODEL_PATH),
-        generator=EndpointConfig(type="bot.rendering.nlg.CatalogNLG"),
+        generator=EndpointConfig(type=launch.NLG_TYPE),
         action_endpoint=EndpointConfig(url=action_server_url),
     )
 
@@ -142,20 +140,9 @@ def data_dir_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def reset_caches() -> None:
-    import bot.rendering.renderer
-    from bot import catalogs, language_detection, languages, resources, topics, yaml_data
+    from bot.caches import clear_all
 
-    yaml_data.clear_cache()
-    for cached in (
-        languages.language_settings,
-        resources.resource_directory,
-        topics.topics,
-        topics.menus,
-        catalogs.catalogs,
-        language_detection.message_language_detector,
-    ):
-        cached.cache_clear()
-    bot.rendering.renderer._renderer = None
+    clear_all()
 
 
 class LiveServer:
@@ -191,13 +178,7 @@ def running_server(
         pytest.fail("No trained model: run `make train`.")
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "trackers.db"
-    endpoints = folder / "endpoints.yml"
-    endpoints.write_text(
-        f"nlg:\n  type: bot.rendering.nlg.CatalogNLG\naction_endpoint:\n  url: {action_server_url}\n"
-        "tracker_store:\n  type: bot.storage.stores.ConfiguredTrackerStore\n"
-        "lock_store:\n  type: bot.storage.stores.ConfiguredLockStore\n",
-        encoding="utf-8",
-    )
+    endpoints = launch.write_endpoints(folder / "endpoints.yml", action_server_url)
     # A private copy of data/ in which the City's Spanish line presets Spanish.
     data_dir = folder / "data"
     shutil.copytree(PROJECT_ROOT / "data", data_dir)
@@ -207,22 +188,21 @@ def running_server(
         path.write_text(path.read_text(encoding="utf-8").replace("dialed_number_languages: {}", preset))
     port = free_port()
     log_path = folder / "rasa.log"
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "CONVERSATION_ID_SECRET": SECRET,
-        "KYR_DATA_DIR": str(data_dir),
-        "LOG_LEVEL": "INFO",
-        "RASA_TELEMETRY_ENABLED": "false",
-        "PUBLIC_BASE_URL": "",
-        "VOICE_OPERATOR_NUMBER": OPERATOR_NUMBER,
-        "TRACKER_STORE_URL": f"sqlite:///{db_path}",
-        **(extra_env or {}),
-    }
+    env = launch.process_environment(
+        {
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "CONVERSATION_ID_SECRET": SECRET,
+            "KYR_DATA_DIR": str(data_dir),
+            "LOG_LEVEL": "INFO",
+            "PUBLIC_BASE_URL": "",
+            "VOICE_OPERATOR_NUMBER": OPERATOR_NUMBER,
+            "TRACKER_STORE_URL": f"sqlite:///{db_path}",
+            **(extra_env or {}),
+        }
+    )
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            rasa_server_command(MODEL_PATH, port, endpoints),
+            launch.rasa_server_command(MODEL_PATH, port, endpoints),
             cwd=PROJECT_ROOT,
             env=env,
             stdout=log,

@@ -8,7 +8,8 @@ import urllib.request
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 
-from twilio.request_validator import RequestValidator
+from bot.channels.twilio_signing import FORM_CONTENT_TYPE, SIGNATURE_HEADER
+from bot.channels.twilio_signing import signature as twilio_signature
 
 WEBHOOK_PATH = "/webhooks/twilio/webhook"
 
@@ -30,7 +31,7 @@ class SmsReply:
 
 
 def sign(url: str, params: dict[str, str], auth_token: str) -> str:
-    return RequestValidator(auth_token).compute_signature(url, params)
+    return twilio_signature(auth_token, url, params)
 
 
 def post(
@@ -42,9 +43,9 @@ def post(
     timeout: float = 30,
 ) -> SmsReply:
     body = raw_body if raw_body is not None else urllib.parse.urlencode(params).encode()
-    request_headers = {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
+    request_headers = {"Content-Type": FORM_CONTENT_TYPE, **(headers or {})}
     if signature is not None:
-        request_headers["X-Twilio-Signature"] = signature
+        request_headers[SIGNATURE_HEADER] = signature
     request = urllib.request.Request(url, data=body, headers=request_headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

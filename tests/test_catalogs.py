@@ -38,6 +38,22 @@ def test_every_domain_response_has_english_and_spanish_text() -> None:
         assert missing == [], f"{language} catalog lacks {missing}"
 
 
+def rasa_default_response_keys() -> list[str]:
+    """The responses Rasa's own default actions send (utter_restart, utter_default, ...)."""
+    from rasa.core.actions.action import ActionBotResponse, default_actions
+
+    return sorted(a.utter_action for a in default_actions() if isinstance(a, ActionBotResponse))
+
+
+def test_rasa_emits_no_response_without_catalog_text() -> None:
+    keys = rasa_default_response_keys()
+    assert "utter_restart" in keys and "utter_default" in keys
+    for language in LANGUAGES:
+        missing = [key for key in keys if key not in catalogs().messages[language]]
+        assert missing == [], f"{language} catalog lacks Rasa's default responses {missing}"
+    assert set(keys) <= set(domain_responses()), "declare them in domain.yml so they are extracted"
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_catalog_has_every_english_key(language: str) -> None:
     assert set(catalogs().messages[language]) == set(catalogs().messages["en"])

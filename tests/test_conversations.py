@@ -171,9 +171,11 @@ def test_mixed_language_message_gets_a_reply_in_english_or_spanish(
 ) -> None:
     replies = conversation.send("hola, ICE is at my door que hago")
     assert replies and all(replies)
-    # Too mixed to be sure of: the language stays unset and English is the default.
-    language = conversation.slot("language") or "en"
-    assert language in ("en", "es")
+    # Too mixed to be sure of: the language may stay unset (English, the
+    # default, answers) or be set; either way the reply is in that language.
+    language = conversation.slot("language")
+    assert language in (None, "en", "es")
+    language = language or "en"
     assert replies[0] in {
         expected_text("utter_kyr_door", language, legal_notice=True),
         expected_text("utter_emergency", language),

@@ -6,9 +6,10 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.conversation_keys import LANGUAGE_DETECTION_KEY
 from bot.language.choice import next_language
 from bot.language.detection import EXPLICIT, NONE, STRONG, WEAK, LanguageDetection, message_language_detector
-from bot.nlu.language import DETECTION_KEY, rule_based_intent
+from bot.nlu.language import rule_based_intent
 from bot.policies.language import LanguagePolicy
 
 
@@ -107,7 +108,9 @@ def tracker_after(text: str, language: str | None) -> DialogueStateTracker:
     events = [SlotSet("language", language)] if language else []
     events += [
         ActionExecuted("action_listen"),
-        UserUttered(text, parse_data={"intent": {"name": "x"}, DETECTION_KEY: detect(text).as_dict()}),
+        UserUttered(
+            text, parse_data={"intent": {"name": "x"}, LANGUAGE_DETECTION_KEY: detect(text).as_dict()}
+        ),
     ]
     return DialogueStateTracker.from_events("policy-test", events)
 

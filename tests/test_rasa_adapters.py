@@ -19,11 +19,21 @@ INVALID = [
 ]
 
 
-def test_installed_by_the_nlg() -> None:
+def test_installed_by_the_nlg_and_skips_the_meta_schema_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the speed-up is: no per-call check of the schema against the meta-schema."""
+    from jsonschema import validators
+
     from bot.rendering.nlg import CatalogNLG
 
     CatalogNLG()
-    assert RemoteAction._validate_action_result.__name__ == "validate_action_result"
+    schema = RemoteAction.action_response_format_spec()
+    checks: list[object] = []
+    validator_class = validators.validator_for(schema)
+    monkeypatch.setattr(validator_class, "check_schema", classmethod(lambda cls, s: checks.append(s)))
+    action = RemoteAction("action_menu_choice", None)
+    for _ in range(3):
+        assert action._validate_action_result(VALID) is True
+    assert checks == [], "the schema was re-checked on a call: the speed-up is not installed"
 
 
 @pytest.mark.parametrize("result", [VALID, {}, {"events": [], "responses": []}])

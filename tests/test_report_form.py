@@ -58,13 +58,13 @@ def test_a_report_in_english_with_a_consented_callback(
 def test_a_report_in_spanish_without_callback(conversation: Any, expected_text: Any, reports_db: str) -> None:
     replies = conversation.send("quiero reportar a la migra en la biblioteca")
     assert replies[-1] == expected_text("utter_ask_report_location", "es")
-    for text in (
-        "la biblioteca central",
-        "hace una hora",
-        "unos 5 agentes",
-        "no traian placa, mi tel 310-555-0144",
+    for text, next_key in (
+        ("la biblioteca central", "utter_ask_report_when"),
+        ("hace una hora", "utter_ask_report_agents"),
+        ("unos 5 agentes", "utter_ask_report_masks"),
+        ("no traian placa, mi tel 310-555-0144", "utter_ask_report_details"),
     ):
-        conversation.send(text)
+        assert conversation.send(text) == [expected_text(next_key, "es")], text
     assert conversation.send("saltar") == [expected_text("utter_ask_report_contact", "es")]
     done = conversation.send("no")
     report = last_report()
@@ -78,8 +78,11 @@ def test_cancel_or_menu_stops_the_report_at_any_step(
     conversation: Any, expected_text: Any, reports_db: str, stop: str, key: str
 ) -> None:
     before = len(reports.list_reports())
-    conversation.send("report immigration activity")
-    conversation.send("Echo Park lake")
+    assert conversation.send("report immigration activity")[-1] == expected_text(
+        "utter_ask_report_location", "en"
+    )
+    # The form really is open: the place was taken as the answer.
+    assert conversation.send("Echo Park lake") == [expected_text("utter_ask_report_when", "en")]
     assert conversation.send(stop) == [expected_text(key, "en")]
     assert len(reports.list_reports()) == before
     # The dialogue goes on normally afterwards.

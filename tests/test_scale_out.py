@@ -10,14 +10,13 @@ import contextlib
 import json
 import random
 import time
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-from twilio.request_validator import RequestValidator
 
+from bot.channels.twilio_signing import signed_form
 from bot.privacy.ids import conversation_id
 from bot.storage.local_services import postgres_server, redis_server
 from tests.conftest import AUTH_TOKEN, SECRET, LiveServer, running_server
@@ -55,11 +54,8 @@ async def _send(session: aiohttp.ClientSession, server: LiveServer, phone: str, 
         "NumMedia": "0",
         "MessageSid": f"SM{random.getrandbits(128):032x}",
     }
-    headers = {
-        "X-Twilio-Signature": RequestValidator(AUTH_TOKEN).compute_signature(url, params),
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
-    async with session.post(url, data=urllib.parse.urlencode(params), headers=headers) as reply:
+    body, headers = signed_form(AUTH_TOKEN, url, params)
+    async with session.post(url, data=body, headers=headers) as reply:
         assert reply.status == 200, await reply.text()
         return await reply.text()
 

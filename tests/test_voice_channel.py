@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from bot.channels.speech_text import speakable, speech_seconds
-from bot.channels.twilio_voice import TwilioVoiceInput, voice_settings
+from bot.channels.voice_twiml import voice_config, voice_settings
 from bot.content.topics import menus
+from bot.language.registry import language_settings
 from bot.rendering.catalogs import catalogs
 from bot.rendering.renderer import renderer
 from bot.settings import PROJECT_ROOT
@@ -156,10 +157,10 @@ def test_unsigned_or_forged_requests_are_forbidden(live_server: LiveServer) -> N
 
 
 def test_without_operator_number_the_bot_reads_311_and_hangs_up() -> None:
-    channel = TwilioVoiceInput(authenticator=None, secret=b"x" * 16, operator_number=None)  # type: ignore[arg-type]
-    from bot.channels.twilio_voice import Speaker
+    from bot.channels.voice_flow import CallFlow
+    from bot.channels.voice_twiml import Speaker
 
-    twiml = channel._operator_or_goodbye(Speaker("en"))
+    twiml = CallFlow(operator_number=None)._operator_or_goodbye(Speaker("en"))
     assert "<Hangup" in twiml and "<Dial" not in twiml
     assert speakable(renderer().render("voice_no_operator", "en", "voice").text) in twiml
 
@@ -187,15 +188,20 @@ def test_voice_text_has_no_url_and_no_unspoken_symbols(key: str, language: str) 
     assert speech_seconds(text) <= MAX_TURN_SECONDS, f"{language}/{key}: {speech_seconds(text):.0f} s"
 
 
-@pytest.mark.parametrize("language", ["en", "es"])
-def test_every_language_has_voice_settings_or_is_keypad_only(language: str) -> None:
-    settings = voice_settings(language)
-    assert settings.say_voice and settings.say_language and settings.gather_language
+@pytest.mark.parametrize("language", language_settings().supported)
+def test_every_supported_language_has_its_own_voice_entry(language: str) -> None:
+    """Read from the data, not through voice_settings(), whose keypad-only fallback
+    would hide a missing entry."""
+    entry = voice_config()["languages"].get(language)
+    assert entry, f"data/voice.yml has no entry for {language}"
+    assert entry["say_voice"] and entry["say_language"] and entry["gather_language"]
+    assert voice_settings(language).say_voice == entry["say_voice"]
 
 
 def test_a_language_without_speech_recognition_is_served_by_keypad(data_dir_copy: Any) -> None:
     """Voice settings are data: a supported language with no entry gets keypad only, and says so."""
-    from bot.channels.twilio_voice import CallState, Speaker
+    from bot.channels.voice_flow import CallFlow, CallState
+    from bot.channels.voice_twiml import Speaker
     from tests.conftest import reset_caches
 
     languages = data_dir_copy / "languages.yml"
@@ -208,8 +214,7 @@ def test_a_language_without_speech_recognition_is_served_by_keypad(data_dir_copy
     )
     reset_caches()
     assert voice_settings("pt").speech is False
-    channel = TwilioVoiceInput(authenticator=None, secret=b"x" * 16, operator_number=None)  # type: ignore[arg-type]
-    twiml = channel._main_menu(CallState(language="pt", stage="menu"), Speaker("pt"))
+    twiml = CallFlow(operator_number=None)._main_menu(CallState(language="pt", stage="menu"), Speaker("pt"))
     assert speakable(renderer().render("voice_keypad_only", "pt", "voice").text) in twiml
     assert 'input="dtmf"' in twiml and "speechTimeout" not in twiml
 

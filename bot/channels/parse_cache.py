@@ -9,20 +9,18 @@ model. A channel passes the remembered parse to Rasa as the UserMessage's
 from __future__ import annotations
 
 import copy
-import os
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-MAX_ENTRIES = 10_000
-SIZE_SETTING = "SMS_PARSE_CACHE_SIZE"  # 0 turns the cache off
+DEFAULT_PARSE_CACHE_SIZE = 10_000
+# credentials.yml `parse_cache_size`, overridden by this variable; 0 turns the cache off.
+PARSE_CACHE_SIZE_SETTING = "SMS_PARSE_CACHE_SIZE"
 MAX_TEXT_CHARS = 160  # long texts rarely repeat; do not keep them
 
 
 class ParseCache:
-    def __init__(self, max_entries: int | None = None) -> None:
-        if max_entries is None:
-            max_entries = int(os.environ.get(SIZE_SETTING, MAX_ENTRIES))
+    def __init__(self, max_entries: int = DEFAULT_PARSE_CACHE_SIZE) -> None:
         self.max_entries = max_entries
         self._parses: OrderedDict[str, dict[str, Any]] = OrderedDict()
 

@@ -14,7 +14,6 @@ request then logs a warning.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
@@ -24,17 +23,17 @@ from rasa.core.channels.channel import CollectingOutputChannel
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from twilio.request_validator import RequestValidator
 
-from bot.privacy.ids import MissingSecretError, conversation_secret
-from bot.settings import PROJECT_ROOT
+from bot.channels.twilio_signing import SIGNATURE_HEADER, SignatureChecker
+from bot.conversation_keys import MESSAGE_LANGUAGE, UTTER_ACTION
+from bot.privacy.ids import SECRET_SETTING, MissingSecretError, conversation_secret
+from bot.settings import PROJECT_ROOT, channel_setting
 
 logger = logging.getLogger(__name__)
 
 AUTH_TOKEN_SETTING = "TWILIO_AUTH_TOKEN"
 PUBLIC_BASE_URL_SETTING = "PUBLIC_BASE_URL"
 SKIP_CHECK_SETTING = "TWILIO_SKIP_SIGNATURE_CHECK_DEV_ONLY"
-SIGNATURE_HEADER = "X-Twilio-Signature"
 
 
 def public_url(request: Request, base_url: str | None) -> str:
@@ -53,7 +52,7 @@ def public_url(request: Request, base_url: str | None) -> str:
 
 class TwilioRequestAuthenticator:
     def __init__(self, auth_token: str | None, base_url: str | None, skip_check: bool, channel: str) -> None:
-        self.validator = RequestValidator(auth_token) if auth_token else None
+        self.checker = SignatureChecker(auth_token) if auth_token else None
         self.base_url = base_url
         self.skip_check = skip_check
         self.channel = channel
@@ -67,11 +66,13 @@ class TwilioRequestAuthenticator:
             )
 
     @classmethod
-    def from_environment(cls, channel: str) -> TwilioRequestAuthenticator:
+    def from_settings(cls, credentials: dict[str, Any] | None, channel: str) -> TwilioRequestAuthenticator:
+        """From the channel's entry in credentials.yml, each value overridden by the environment."""
+        skip = channel_setting(credentials, "skip_signature_check_dev_only", SKIP_CHECK_SETTING, "false")
         return cls(
-            auth_token=os.environ.get(AUTH_TOKEN_SETTING) or None,
-            base_url=os.environ.get(PUBLIC_BASE_URL_SETTING) or None,
-            skip_check=os.environ.get(SKIP_CHECK_SETTING, "").strip().lower() == "true",
+            auth_token=channel_setting(credentials, "auth_token", AUTH_TOKEN_SETTING),
+            base_url=channel_setting(credentials, "public_base_url", PUBLIC_BASE_URL_SETTING),
+            skip_check=(skip or "").lower() == "true",
             channel=channel,
         )
 
@@ -80,24 +81,31 @@ class TwilioRequestAuthenticator:
             logger.warning("%s: accepting a request WITHOUT checking its Twilio signature.", self.channel)
             return True
         signature = request.headers.get(SIGNATURE_HEADER)
-        if self.validator is None or not signature:
+        if self.checker is None or not signature:
             return False
-        return bool(self.validator.validate(public_url(request, self.base_url), dict(params), signature))
+        return self.checker.is_valid(public_url(request, self.base_url), params, signature)
 
 
-def channel_security(channel: str) -> tuple[TwilioRequestAuthenticator, bytes | None]:
-    """The authenticator and conversation-id secret of a Twilio channel, from .env.
+def channel_security(
+    channel: str, credentials: dict[str, Any] | None = None
+) -> tuple[TwilioRequestAuthenticator, bytes | None]:
+    """The authenticator and conversation-id secret of a Twilio channel.
+
+    Settings come from the channel's entry in credentials.yml, overridden by
+    the environment (and .env).
 
     A missing secret is logged and returned as None: the channel then refuses
     every request rather than key conversations some other way.
     """
     load_dotenv(PROJECT_ROOT / ".env")
     try:
-        secret: bytes | None = conversation_secret()
+        secret: bytes | None = conversation_secret(
+            channel_setting(credentials, "conversation_id_secret", SECRET_SETTING)
+        )
     except MissingSecretError as error:
         logger.error("%s: %s Every request will be rejected.", channel, error)
         secret = None
-    return TwilioRequestAuthenticator.from_environment(channel), secret
+    return TwilioRequestAuthenticator.from_settings(credentials, channel), secret
 
 
 def authentic_form(
@@ -133,8 +141,8 @@ class TwilioCollectingOutput(CollectingOutputChannel):
         self.response_keys: list[str] = []
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        if message.get("language"):
-            self.languages.append(message["language"])
-        if message.get("utter_action"):
-            self.response_keys.append(message["utter_action"])
+        if message.get(MESSAGE_LANGUAGE):
+            self.languages.append(message[MESSAGE_LANGUAGE])
+        if message.get(UTTER_ACTION):
+            self.response_keys.append(message[UTTER_ACTION])
         await super().send_response(recipient_id, message)

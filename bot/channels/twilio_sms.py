@@ -25,7 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.channels.parse_cache import ParseCache
+from bot.channels.parse_cache import DEFAULT_PARSE_CACHE_SIZE, PARSE_CACHE_SIZE_SETTING, ParseCache
 from bot.channels.sms_text import to_sms_text
 from bot.channels.twilio_auth import (
     TwilioCollectingOutput,
@@ -33,12 +33,12 @@ from bot.channels.twilio_auth import (
     authentic_form,
     channel_security,
 )
+from bot.conversation_keys import DEFAULT_LANGUAGE_METADATA, LANGUAGE_SLOT
 from bot.data_files import load_data_file
 from bot.language.registry import language_settings
-from bot.policies.language import DEFAULT_LANGUAGE_KEY
 from bot.privacy.ids import conversation_id
-from bot.rendering.nlg import LANGUAGE_SLOT
 from bot.rendering.renderer import renderer
+from bot.settings import channel_setting
 from bot.text import fold
 
 logger = logging.getLogger(__name__)
@@ -93,13 +93,19 @@ class TwilioSmsInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        return cls(*channel_security("SMS channel"))
+        cache_size = channel_setting(credentials, "parse_cache_size", PARSE_CACHE_SIZE_SETTING)
+        return cls(
+            *channel_security("SMS channel", credentials),
+            ParseCache(int(cache_size) if cache_size is not None else DEFAULT_PARSE_CACHE_SIZE),
+        )
 
-    def __init__(self, authenticator: TwilioRequestAuthenticator, secret: bytes | None) -> None:
+    def __init__(
+        self, authenticator: TwilioRequestAuthenticator, secret: bytes | None, parse_cache: ParseCache
+    ) -> None:
         self.authenticator = authenticator
         self.secret = secret
         self._answers: OrderedDict[str, asyncio.Future] = OrderedDict()
-        self.parse_cache = ParseCache()
+        self.parse_cache = parse_cache
 
     def get_output_channel(self) -> TwilioSmsOutput:
         return TwilioSmsOutput()
@@ -181,7 +187,7 @@ class TwilioSmsInput(InputChannel):
     ) -> TwilioSmsOutput:
         collector = TwilioSmsOutput()
         # Only a language code goes into the metadata: never the phone numbers.
-        metadata = {DEFAULT_LANGUAGE_KEY: start_language} if start_language else None
+        metadata = {DEFAULT_LANGUAGE_METADATA: start_language} if start_language else None
         agent = getattr(request.app.ctx, "agent", None)
         parse_data = await self.parse_cache.parse(text, agent.parse_message) if agent else None
         await on_new_message(

@@ -16,8 +16,8 @@ import urllib.request
 from dataclasses import dataclass
 
 from dotenv import load_dotenv
-from twilio.request_validator import RequestValidator
 
+from bot.channels.twilio_signing import signed_form
 from bot.settings import PROJECT_ROOT
 
 
@@ -30,12 +30,8 @@ class TwilioClient:
     dialed: str
 
     def post(self, path: str, params: dict[str, str]) -> tuple[int, str]:
-        signature = RequestValidator(self.token).compute_signature(self.public_url + path, params)
-        request = urllib.request.Request(
-            self.url + path,
-            data=urllib.parse.urlencode(params).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
-        )
+        body, headers = signed_form(self.token, self.public_url + path, params)
+        request = urllib.request.Request(self.url + path, data=body, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return response.status, response.read().decode()

@@ -7,9 +7,9 @@ names a resource field ("{hotline.phone}"); the renderer fills it in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
+from bot.caches import LoadOnce
 from bot.data_files import load_data_file
 from bot.settings import data_dir
 
@@ -63,8 +63,7 @@ def _parse(resource_id: str, raw: dict[str, Any]) -> Resource:
     )
 
 
-@lru_cache(maxsize=1)
-def resource_directory() -> dict[str, Resource]:
+def _load_resource_directory() -> dict[str, Resource]:
     resources: dict[str, Resource] = {}
     for path in sorted((data_dir() / "resources").glob("*.yml")):
         for resource_id, raw in load_data_file(f"resources/{path.name}")["resources"].items():
@@ -72,6 +71,13 @@ def resource_directory() -> dict[str, Resource]:
                 raise ValueError(f"Resource {resource_id!r} is defined twice ({path.name}).")
             resources[resource_id] = _parse(resource_id, raw)
     return resources
+
+
+_resource_directory = LoadOnce("resource_directory", _load_resource_directory)
+
+
+def resource_directory() -> dict[str, Resource]:
+    return _resource_directory.get()
 
 
 def resources_for_topic(topic: str, language: str) -> list[Resource]:

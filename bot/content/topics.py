@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
+from bot.caches import LoadOnce
 from bot.data_files import load_data_file
 from bot.language.registry import language_settings
 
@@ -20,8 +20,7 @@ class Topic:
         return f"utter_{self.id}"
 
 
-@lru_cache(maxsize=1)
-def topics() -> dict[str, Topic]:
+def _load_topics() -> dict[str, Topic]:
     raw = load_data_file("topics.yml")["topics"]
     return {
         topic_id: Topic(
@@ -31,6 +30,13 @@ def topics() -> dict[str, Topic]:
         )
         for topic_id, settings in raw.items()
     }
+
+
+_topics = LoadOnce("topics", _load_topics)
+
+
+def topics() -> dict[str, Topic]:
+    return _topics.get()
 
 
 def topic_for_response(response_key: str) -> Topic | None:
@@ -72,8 +78,7 @@ class Menu:
         return next((e for e in self.entries if e.number == number), None)
 
 
-@lru_cache(maxsize=1)
-def menus() -> dict[str, Menu]:
+def _load_menus() -> dict[str, Menu]:
     result = {}
     for name, raw in load_data_file("menus.yml")["menus"].items():
         if raw["entries"] == "languages":
@@ -83,6 +88,13 @@ def menus() -> dict[str, Menu]:
             entries = tuple(MenuEntry(str(n), str(t)) for n, t in raw["entries"].items())
         result[name] = Menu(name=name, shown_by=tuple(raw["shown_by"]), entries=entries)
     return result
+
+
+_menus = LoadOnce("menus", _load_menus)
+
+
+def menus() -> dict[str, Menu]:
+    return _menus.get()
 
 
 def menu_shown_by(response_key: str) -> Menu | None:

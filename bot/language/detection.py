@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
+from bot.caches import LoadOnce
 from bot.language.registry import LanguageSettings, language_settings
 from bot.text import fold, words
 
@@ -159,6 +159,12 @@ class MessageLanguageDetector:
         return code, not latin
 
 
-@lru_cache(maxsize=1)
-def message_language_detector() -> MessageLanguageDetector:
+def _load_message_language_detector() -> MessageLanguageDetector:
     return MessageLanguageDetector(language_settings())
+
+
+_message_language_detector = LoadOnce("message_language_detector", _load_message_language_detector)
+
+
+def message_language_detector() -> MessageLanguageDetector:
+    return _message_language_detector.get()

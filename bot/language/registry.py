@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
+from bot.caches import LoadOnce
 from bot.data_files import load_data_file
 from bot.text import fold
 
@@ -27,11 +27,10 @@ class LanguageSettings:
 
     def or_default(self, code: str | None) -> str:
         """`code` if we answer in it, else the default language."""
-        return code if self.is_supported(code) else self.default
+        return code if code is not None and self.is_supported(code) else self.default
 
 
-@lru_cache(maxsize=1)
-def language_settings() -> LanguageSettings:
+def _load_language_settings() -> LanguageSettings:
     raw = load_data_file("languages.yml")
     supported = raw["supported"]
     switch_phrases: dict[str, str] = {}
@@ -54,3 +53,10 @@ def language_settings() -> LanguageSettings:
             code for code, entry in supported.items() if entry.get("sms_gsm7_folding")
         ),
     )
+
+
+_language_settings = LoadOnce("language_settings", _load_language_settings)
+
+
+def language_settings() -> LanguageSettings:
+    return _language_settings.get()

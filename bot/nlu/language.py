@@ -20,11 +20,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.conversation_keys import LANGUAGE_DETECTION_KEY
 from bot.language.detection import EXPLICIT, LanguageDetection, message_language_detector
 from bot.nlu.base import StatelessComponent
 from bot.text import has_letters, menu_number
 
-DETECTION_KEY = "language_detection"
 MENU_CHOICE_INTENT = "menu_choice"
 LANGUAGE_SELECTED_INTENT = "language_selected"
 UNSUPPORTED_LANGUAGE_INTENT = "unsupported_language"
@@ -83,7 +83,7 @@ class LanguageAndRulesClassifier(StatelessComponent):
                 detection = LanguageDetection(unsupported=detection.unsupported, unsupported_certain=True)
             elif detection.unsupported:
                 detection = replace(detection, unsupported=None)
-            message.set(DETECTION_KEY, detection.as_dict(), add_to_output=True)
+            message.set(LANGUAGE_DETECTION_KEY, detection.as_dict(), add_to_output=True)
             if intent:
                 ranking = [{"name": intent, "confidence": 1.0}]
                 message.set(INTENT, ranking[0], add_to_output=True)

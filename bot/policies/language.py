@@ -22,14 +22,12 @@ from rasa.shared.core.events import SlotSet
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.conversation_keys import DEFAULT_LANGUAGE_METADATA, LANGUAGE_DETECTION_KEY, LANGUAGE_SLOT
 from bot.language.choice import next_language
 from bot.language.detection import LanguageDetection
 from bot.language.registry import language_settings
-from bot.nlu.language import DETECTION_KEY
-from bot.rendering.nlg import LANGUAGE_SLOT
 
 # UserMessage metadata key a channel sets to start a conversation in a language.
-DEFAULT_LANGUAGE_KEY = "default_language"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
@@ -64,11 +62,11 @@ class LanguagePolicy(Policy):
         # Only the first prediction after a user message looks at that message.
         if tracker.latest_action_name != ACTION_LISTEN_NAME or not tracker.latest_message:
             return []
-        detection = LanguageDetection.from_dict(tracker.latest_message.parse_data.get(DETECTION_KEY))
+        detection = LanguageDetection.from_dict(tracker.latest_message.parse_data.get(LANGUAGE_DETECTION_KEY))
         current = tracker.get_slot(LANGUAGE_SLOT)
         # A channel may say which language a conversation starts in (e.g. the
         # City's Spanish-language SMS number); what the person writes still wins.
-        start = (tracker.latest_message.metadata or {}).get(DEFAULT_LANGUAGE_KEY)
+        start = (tracker.latest_message.metadata or {}).get(DEFAULT_LANGUAGE_METADATA)
         starting = current is None and language_settings().is_supported(start)
         new = next_language(start if starting else current, detection)
         return [SlotSet(LANGUAGE_SLOT, new)] if new != current else []

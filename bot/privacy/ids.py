@@ -20,8 +20,9 @@ class MissingSecretError(RuntimeError):
     pass
 
 
-def conversation_secret() -> bytes:
-    secret = os.environ.get(SECRET_SETTING, "")
+def conversation_secret(value: str | None = None) -> bytes:
+    """The HMAC key: `value` (a channel's setting) or CONVERSATION_ID_SECRET, checked for length."""
+    secret = value if value is not None else os.environ.get(SECRET_SETTING, "")
     if len(secret) < MIN_SECRET_LENGTH:
         raise MissingSecretError(
             f"{SECRET_SETTING} must be set to a random value of at least {MIN_SECRET_LENGTH} characters "

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from bot.caches import LoadOnce
 from bot.settings import locales_dir
 
 logger = logging.getLogger(__name__)
@@ -89,6 +89,12 @@ class Catalogs:
             logger.warning("Catalog %r has no text for %r; answering in English.", language, key)
 
 
-@lru_cache(maxsize=1)
-def catalogs() -> Catalogs:
+def _load_catalogs() -> Catalogs:
     return Catalogs(locales_dir())
+
+
+_catalogs = LoadOnce("catalogs", _load_catalogs)
+
+
+def catalogs() -> Catalogs:
+    return _catalogs.get()

@@ -18,13 +18,12 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot import rasa_adapters
 from bot.content.topics import offline_topics, topic_for_response
+from bot.conversation_keys import FULL_TEXT_VARIANT, LANGUAGE_SLOT, LEGAL_NOTICE, MESSAGE_LANGUAGE
 from bot.language.registry import language_settings
 from bot.rendering.renderer import channel_variant, renderer
 
 logger = logging.getLogger(__name__)
 
-LANGUAGE_SLOT = "language"
-FULL_TEXT = "full"
 TOPIC_OFFLINE_RESPONSE = "utter_topic_offline"
 
 
@@ -33,9 +32,7 @@ def conversation_language(tracker: DialogueStateTracker) -> str:
 
 
 def legal_notice_shown(tracker: DialogueStateTracker) -> bool:
-    return any(
-        isinstance(event, BotUttered) and event.metadata.get("legal_notice") for event in tracker.events
-    )
+    return any(isinstance(event, BotUttered) and event.metadata.get(LEGAL_NOTICE) for event in tracker.events)
 
 
 class CatalogNLG(NaturalLanguageGenerator):
@@ -56,11 +53,15 @@ class CatalogNLG(NaturalLanguageGenerator):
             # An action may name the language, e.g. right as it switches it.
             kwargs.get("language") or conversation_language(tracker),
             # MORE asks for the full text even on a channel with a short variant.
-            None if kwargs.get("variant") == FULL_TEXT else channel_variant(output_channel),
+            None if kwargs.get("variant") == FULL_TEXT_VARIANT else channel_variant(output_channel),
             legal_notice=bool(topic and topic.legal_notice) and not legal_notice_shown(tracker),
             resource_ids=kwargs.get("resource_ids"),
             # Values an action passes for a placeholder, e.g. reference=...
             values={name: value for name, value in kwargs.items() if isinstance(value, str)},
         )
         # Extra keys end up in the BotUttered event's metadata, never in the text.
-        return {"text": rendered.text, "language": rendered.language, "legal_notice": rendered.legal_notice}
+        return {
+            "text": rendered.text,
+            MESSAGE_LANGUAGE: rendered.language,
+            LEGAL_NOTICE: rendered.legal_notice,
+        }

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.caches import LoadOnce
 from bot.content.resources import Resource, resource_directory, resources_for_topic
 from bot.content.topics import Menu, menu_shown_by, topic_for_response
 from bot.data_files import load_data_file
@@ -74,7 +75,7 @@ class _Fields(string.Formatter):
         resource_id, _, attribute = field_name.partition(".")
         resource = resource_directory().get(resource_id)
         value = resource.value(attribute, self.language) if resource and attribute else None
-        if value is None:
+        if value is None or resource is None:
             logger.error("Placeholder {%s} in %r names no resource field.", field_name, self.key)
             return "", field_name
         if not resource.is_verified(attribute) and attribute != "name":
@@ -175,7 +176,7 @@ class Renderer:
         for field_name in resource.contact_fields():
             if spoken_fields is not None and field_name not in spoken_fields:
                 continue
-            value = resource.value(field_name, language)
+            value = resource.value(field_name, language) or ""
             if not resource.is_verified(field_name):
                 value = f"{value} {self.text('please_confirm', language, variant)}"
             contacts.append(value)
@@ -185,11 +186,8 @@ class Renderer:
         return template.format(name=resource.name(language), contact=", ".join(contacts))
 
 
-_renderer: Renderer | None = None
+_renderer = LoadOnce("renderer", lambda: Renderer(catalogs()))
 
 
 def renderer() -> Renderer:
-    global _renderer
-    if _renderer is None:
-        _renderer = Renderer(catalogs())
-    return _renderer
+    return _renderer.get()

@@ -36,6 +36,18 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 60) -
     raise TimeoutError(f"nothing listens on port {port}")
 
 
+@contextlib.contextmanager
+def _serving(server: subprocess.Popen, folder: Path, port: int, timeout_s: float) -> Iterator[None]:
+    """Wait until `server` listens on `port`; stop it and remove its folder afterwards."""
+    try:
+        wait_for_port(port, server, timeout_s=timeout_s)
+        yield
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _as_postgres_user() -> list[str]:
     # PostgreSQL refuses to run as root; CI runs as root.
     return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -86,13 +98,8 @@ def postgres_server() -> Iterator[str]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        try:
-            wait_for_port(port, server, timeout_s=60)
+        with _serving(server, folder, port, timeout_s=60):
             yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -117,10 +124,5 @@ def redis_server() -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    try:
-        wait_for_port(port, server, timeout_s=30)
+    with _serving(server, folder, port, timeout_s=30):
         yield f"redis://127.0.0.1:{port}/1"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        shutil.rmtree(folder, ignore_errors=True)

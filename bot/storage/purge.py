@@ -55,4 +55,3 @@ def purge_conversations(
         if not dry_run:
             connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(old)))
     return PurgeResult(len(old), int(events))
-

@@ -14,7 +14,6 @@ import json
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 
 from sqlalchemy import (
     Boolean,
@@ -33,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
+from bot.caches import KeyedCache
 from bot.settings import database_url
 
 URL_SETTING = "REPORTS_DB_URL"
@@ -90,8 +90,7 @@ def reports_db_url() -> str:
     return database_url(URL_SETTING, DEFAULT_FILE)
 
 
-@lru_cache(maxsize=4)
-def _engine(url: str) -> Engine:
+def _connect(url: str) -> Engine:
     engine = create_engine(url, future=True)
     metadata.create_all(engine)  # creates missing tables; never drops
     migrate(engine)
@@ -119,8 +118,12 @@ def migrate(engine: Engine) -> list[str]:
     return added
 
 
+# One engine (a connection pool) per database URL; a process uses one, tests a few.
+_engines: KeyedCache[str, Engine] = KeyedCache("reports database engines", _connect, max_size=4)
+
+
 def engine() -> Engine:
-    return _engine(reports_db_url())
+    return _engines.get(reports_db_url())
 
 
 def new_reference() -> str:

@@ -1,0 +1,95 @@
+"""The TwiML of one voice turn: what is said, in which voice, and how we listen.
+
+Voices and speech-recognition languages per language come from data/voice.yml.
+TwiML is built with the twilio package's VoiceResponse and Gather only. The
+call flow (bot/channels/voice_flow.py) decides what to say; this module says it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from bot.channels.speech_text import speakable
+from bot.data_files import load_data_file
+from bot.language.registry import language_settings
+from bot.rendering.renderer import renderer
+
+VOICE_VARIANT = "voice"  # the catalogs' variant written for speech
+WEBHOOK_PATH = "/webhooks/twilio_voice/webhook"
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    say_voice: str
+    say_language: str
+    gather_language: str
+    speech: bool
+    hints: str
+
+
+def voice_config() -> dict[str, Any]:
+    return load_data_file("voice.yml")
+
+
+def voice_settings(language: str) -> VoiceSettings:
+    entry = voice_config().get("languages", {}).get(language)
+    if entry is None:  # a language without voice settings: keypad only
+        default = voice_config()["languages"][language_settings().default]
+        return VoiceSettings(
+            default["say_voice"], default["say_language"], default["gather_language"], False, ""
+        )
+    return VoiceSettings(
+        entry["say_voice"],
+        entry["say_language"],
+        entry["gather_language"],
+        bool(entry.get("speech")),
+        entry.get("hints", ""),
+    )
+
+
+class Speaker:
+    """Builds the TwiML of one turn in one language."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.settings = voice_settings(language)
+        self.twiml = VoiceResponse()
+
+    def text(self, key: str, **values: str) -> str:
+        template = renderer().text(key, self.language, VOICE_VARIANT)
+        return speakable(
+            template.format(**values) if values else renderer().render(key, self.language, VOICE_VARIANT).text
+        )
+
+    def say(self, target: VoiceResponse | Gather, text: str, language: str | None = None) -> None:
+        settings = voice_settings(language) if language else self.settings
+        if text:
+            target.say(speakable(text), voice=settings.say_voice, language=settings.say_language)
+
+    def gather(self, speech: bool = True) -> Gather:
+        """Listen for one key, or for speech in the conversation's language."""
+        use_speech = speech and self.settings.speech
+        options: dict[str, Any] = {}
+        if use_speech:
+            options = {"language": self.settings.gather_language, "speech_timeout": "auto"}
+            if self.settings.hints:
+                options["hints"] = self.settings.hints
+        gather = Gather(
+            input="speech dtmf" if use_speech else "dtmf",
+            action=WEBHOOK_PATH,
+            method="POST",
+            num_digits=1,
+            timeout=voice_config().get("gather_timeout_s", 6),
+            **options,
+        )
+        self.twiml.append(gather)
+        return gather
+
+    def close_with_redirect(self) -> str:
+        # Silence: Twilio moves past the <Gather> to the next verb and posts
+        # back with neither Digits nor SpeechResult, which counts as no input.
+        self.twiml.redirect(WEBHOOK_PATH, method="POST")
+        return str(self.twiml)
