@@ -53,8 +53,13 @@ def rasa_port(env: dict[str, str] | None = None) -> int:
     return int((env if env is not None else os.environ).get(RASA_PORT_SETTING) or DEFAULT_RASA_PORT)
 
 
+# Rasa and rasa-sdk run through bot/cli/quiet.py: their own command lines,
+# without third-party deprecation noise.
+QUIET = [sys.executable, "-m", "bot.cli.quiet"]
+
+
 def action_server_command(port: int = ACTION_SERVER_PORT) -> list[str]:
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    return [*QUIET, "sdk", "--actions", "actions", "--port", str(port)]
 
 
 def rasa_server_command(
@@ -66,8 +71,7 @@ def rasa_server_command(
     """`rasa run` with our channels. The HTTP API, which can read and change any
     conversation, is opened only with a token."""
     command = [
-        sys.executable,
-        "-m",
+        *QUIET,
         "rasa",
         "run",
         "--model",
@@ -85,7 +89,7 @@ def rasa_server_command(
 
 
 def rasa_shell_command(model: Path = MODEL) -> list[str]:
-    return [sys.executable, "-m", "rasa", "shell", "--model", str(model), "--endpoints", str(ENDPOINTS)]
+    return [*QUIET, "rasa", "shell", "--model", str(model), "--endpoints", str(ENDPOINTS)]
 
 
 def write_endpoints(path: Path, action_server_url: str, configured_stores: bool = True) -> Path:

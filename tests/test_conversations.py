@@ -6,6 +6,7 @@ Expected replies are the exact catalog text for the expected language.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +186,14 @@ def test_mixed_language_message_gets_a_reply_in_english_or_spanish(
 def test_digits_inside_a_sentence_are_not_a_menu_choice(conversation: Any, expected_text: Any) -> None:
     replies = conversation.send("report ICE at the library, call me 213 555 0111")
     assert replies[0] == expected_text("utter_report_activity", "en")
+
+
+def test_restart_answers_from_the_catalog_without_errors(
+    conversation: Any, expected_text: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An operator's /restart in the shell: Rasa's own utter_restart, in the catalog."""
+    conversation.send("hola, necesito ayuda con la migra")
+    with caplog.at_level(logging.WARNING):
+        replies = conversation.send("/restart")
+    assert replies == [expected_text("utter_restart", "es")]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
