@@ -1,6 +1,7 @@
 """Operator command line: `python -m bot <command>` (also wrapped by the Makefile).
 
-i18n-report   catalog coverage per language, and each key falling back to English
+i18n-report   catalog coverage, and per key: reading level, SMS segments, voice checks, fuzzy status
+i18n-sources  check | mark | stamp <lang> <key>...: stale translations (English changed) become fuzzy
 shell         action server in the background + `rasa shell` (stops both on exit)
 run           action server + Rasa server with the channels of credentials.yml
 bench         performance measurements reported in the README
@@ -15,6 +16,8 @@ def main(argv: list[str]) -> int:
     command, args = (argv[0], argv[1:]) if argv else ("help", [])
     if command == "i18n-report":
         from bot.i18n_report import main as run
+    elif command == "i18n-sources":
+        from bot.catalog_sources import main as run
     elif command in ("shell", "run"):
         from bot.serve import main as serve
 
