@@ -86,14 +86,15 @@ bench: train ## Measure training, start-up, memory and latency, with the `rasa i
 	$(PY) -m benchmarks voice
 	$(PY) -m benchmarks scale
 
-i18n-report: catalogs ## Coverage of each language's catalog, and what falls back to English
+i18n-report: catalogs ## Per key and language: reading level, SMS segments, voice checks, fuzzy and missing translations
 	$(PY) -m bot i18n-report
 
 i18n-extract: setup ## Rebuild locales/messages.pot from the domain and data files
-	$(VENV)/bin/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --omit-header .
+	$(VENV)/bin/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --omit-header --width 100 .
 
-i18n-update: i18n-extract ## Merge new keys from the template into every catalog
-	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+i18n-update: i18n-extract ## Merge new keys into every catalog; flag fuzzy the translations whose English changed
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --width 100
+	$(PY) -m bot i18n-sources mark
 
 clean: ## Remove the trained model, compiled catalogs and test output
 	rm -rf models results $(MO_FILES) .pytest_cache

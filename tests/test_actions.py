@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.menu_choice import ActionMenuChoice
+from bot.content.resources import resources_for_topic
 
 
 def bot_event(response_key: str) -> dict[str, Any]:
@@ -61,7 +62,8 @@ def test_a_topic_answer_after_the_menu_does_not_hide_the_menu() -> None:
 def test_resource_topics_list_resources_for_the_language() -> None:
     messages, _ = run_choice("6", ["utter_menu"], language="es")
     assert messages[0]["response"] == "utter_legal_help"
-    assert messages[0]["resource_ids"][-1] == "state_bar_referral"  # English-only, last
+    assert messages[0]["resource_ids"] == [r.id for r in resources_for_topic("legal_help", "es")]
+    assert "state_bar" not in messages[0]["resource_ids"]  # where to check a licence, not free help
 
 
 def test_language_menu_switches_language() -> None:

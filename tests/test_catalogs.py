@@ -117,10 +117,11 @@ def test_every_answer_leaves_a_next_step(key: str, language: str) -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_unverified_contacts_are_said_with_please_confirm(language: str) -> None:
+def test_unverified_contacts_say_how_to_confirm(language: str) -> None:
     text = renderer().render("utter_legal_help", language).text
-    note = catalogs().messages[language]["please_confirm"]
-    carecen = next(line for line in text.splitlines() if "CARECEN" in line)
-    assert note in carecen
-    representla = next(line for line in text.splitlines() if "RepresentLA" in line)
-    assert note not in representla
+    carecen = resource_directory()["carecen"]
+    note = renderer().with_confirm_note("", carecen, "phone", language, None).strip()
+    assert "3-1-1" in note  # how: call 311
+    assert note in next(line for line in text.splitlines() if "CARECEN" in line)
+    # Nothing in the directory is verified but 911: RepresentLA's address gets the note too.
+    assert note in next(line for line in text.splitlines() if "RepresentLA" in line)

@@ -46,7 +46,9 @@ def test_missing_translation_falls_back_to_english_and_is_logged_once(
         first = subject.render("utter_goodbye", "es")
         subject.render("utter_goodbye", "es")
     assert first.language == "en"
-    assert first.text.startswith("Take care.")
+    # English, after a visible note (in English here: this catalog lacks the note too).
+    assert first.text.startswith(english["fallback_note"])
+    assert first.text.endswith(Renderer(Catalogs(tmp_path)).render("utter_goodbye", "en").text)
     gap_logs = [r for r in caplog.records if "utter_goodbye" in r.getMessage()]
     assert len(gap_logs) == 1
     assert subject.render("utter_thanks", "es").text == "De nada."
@@ -66,7 +68,8 @@ def test_channel_variant_is_used_when_present_and_default_otherwise(tmp_path: Pa
     assert channel_variant("twilio") == "sms"
     assert channel_variant("cmdline") is None
     sms = subject.render("utter_kyr_door", "en", channel_variant("twilio")).text
-    assert sms == "Short door answer. Call 888-624-4752."
+    # The hotline is unverified: the note says how to confirm it.
+    assert sms == "Short door answer. Call 888-624-4752 (call 3-1-1 to confirm)."
     # No sms text for this key: the default text is sent.
     assert subject.render("utter_thanks", "en", "sms").text == subject.render("utter_thanks", "en").text
 

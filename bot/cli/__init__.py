@@ -6,7 +6,8 @@ sms           text the running server as Twilio would (signed)
 call          call the running server's IVR as Twilio would (signed)
 reports       list or export reports of enforcement activity
 purge         delete conversations and reports past the retention period
-i18n-report   catalog coverage per language, and each key falling back to English
+i18n-report   per language and key: coverage, reading level, SMS segments, voice checks, fuzzy status
+i18n-sources  check | mark | stamp <lang> <key>...: translations whose English changed become fuzzy
 
 Performance measurements are not part of the runtime: `python -m benchmarks`.
 """
@@ -20,6 +21,7 @@ from collections.abc import Callable
 # `python -m bot sms` does not load Rasa.
 COMMANDS = {
     "i18n-report": "bot.cli.i18n_report",
+    "i18n-sources": "bot.cli.i18n_sources",
     "sms": "bot.cli.sms",
     "call": "bot.cli.call",
     "reports": "bot.cli.reports",

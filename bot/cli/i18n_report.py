@@ -1,8 +1,12 @@
-"""`python -m bot i18n-report`: how complete is each language's catalog?
+"""`python -m bot i18n-report`: how complete and how fit to send each language's catalog is.
 
-English is the reference. For every other language it prints the share of
-English keys it translates and each key that would fall back to English.
-With --strict it exits 1 when any key falls back (for release checks).
+English is the reference. For every language it prints the share of English
+keys it translates, then per key and language what the tests enforce
+(bot/quality/checks.py): the reading score of each channel's text, the SMS
+segments (the SMS reply and the full text MORE sends), the voice checks, and
+whether the translation is missing, fuzzy or stale (then English is served,
+with the fallback note). With --strict it exits 1 when any key falls back or
+any check fails (for release checks).
 """
 
 from __future__ import annotations
@@ -19,14 +23,89 @@ def coverage(catalog: Catalogs) -> dict[str, list[str]]:
     }
 
 
+def _translation_state(
+    key: str, language: str, gaps: set[str], sources: dict[str, dict[str, list[str]]]
+) -> str:
+    if language == FALLBACK_LANGUAGE:
+        return "source"
+    found = sources.get(language, {"fuzzy": [], "stale": []})
+    variants = {key, f"{key}.sms", f"{key}.voice"}
+    if variants & set(found["fuzzy"]):
+        return "FUZZY (English served)"
+    if variants & set(found["stale"]):
+        return "STALE (run make i18n-update)"
+    if key in gaps:
+        return "MISSING (English served)"
+    return "ok"
+
+
+def quality_table(catalog: Catalogs) -> tuple[list[str], int]:
+    from bot.quality.checks import SMS_MAX_SEGMENTS, message_keys, quality
+    from bot.rendering.catalog_sources import status
+
+    gaps = coverage(catalog)
+    sources = status(catalog.root)
+    lines, failures = [], 0
+    columns = f"{'reading (default / sms / voice)':<58}{'SMS sms/full':<20}{'voice':<8}"
+    header = f"  {'key':<30}{columns}translation"
+    for language in catalog.languages:
+        lines += ["", f"[{language}]", header]
+        for key in message_keys():
+            result = quality(key, language)
+            readings = []
+            for variant, reading in result.readings.items():
+                if reading is None:
+                    readings.append("n/a")
+                    continue
+                mark = "" if reading.passes else " FAIL"
+                readings.append(f"{variant or 'default'} {reading.score:.1f}{mark}")
+                failures += not reading.passes
+            sms = "-"
+            if result.sms and result.sms_full:
+                over = max(result.sms.segments, result.sms_full.segments) > SMS_MAX_SEGMENTS
+                failures += over
+                encoding = "UCS-2" if "UCS-2" in (result.sms.encoding, result.sms_full.encoding) else "GSM-7"
+                sms = f"{result.sms.segments}/{result.sms_full.segments} {encoding}{' FAIL' if over else ''}"
+            voice = "-" if result.voice is None else ("ok" if not result.voice else "FAIL")
+            failures += bool(result.voice)
+            state = _translation_state(key, language, set(gaps.get(language, [])), sources)
+            lines.append(f"  {key:<30}{' / '.join(readings):<58}{sms:<20}{voice:<8}{state}")
+            for problem in result.voice or []:
+                lines.append(f"      voice: {problem}")
+            if result.readings and any(r is not None and r.exception for r in result.readings.values()):
+                for variant, reading in result.readings.items():
+                    if reading is not None and reading.exception:
+                        name = variant or "default"
+                        reason = reading.exception.reason
+                        lines.append(f"      exception ({name}): limit {reading.bound:g}: {reason}")
+    return lines, failures
+
+
 def main(args: list[str]) -> int:
+    from bot.quality.readability import limits
+    from bot.rendering.catalog_sources import status
+
     catalog = catalogs()
     total = len(catalog.messages[FALLBACK_LANGUAGE])
     gaps = coverage(catalog)
-    print(f"{'language':<10}{'keys':>6}{'coverage':>10}")
+    print(f"{'language':<10}{'keys':>6}{'coverage':>10}  reading limit")
     for language, missing in gaps.items():
-        print(f"{language:<10}{total - len(missing):>6}{100 * (total - len(missing)) / total:>9.0f}%")
+        limit = limits().get(language)
+        sign = ">=" if limit and limit.higher_is_easier else "<="
+        rule = f"{limit.label} {sign} {limit.bound:g}" if limit else "none"
+        print(f"{language:<10}{total - len(missing):>6}{100 * (total - len(missing)) / total:>9.0f}%  {rule}")
     for language, missing in gaps.items():
         for key in missing:
             print(f"  {language}: {key} falls back to {FALLBACK_LANGUAGE}")
-    return 1 if "--strict" in args and any(gaps.values()) else 0
+    stale = 0
+    for language, found in status(catalog.root).items():
+        for key in found["fuzzy"]:
+            print(f"  {language}: {key} is fuzzy (English changed): English is served until it is updated")
+        for key in found["stale"]:
+            stale += 1
+            print(f"  {language}: {key} is stale but not flagged: run `make i18n-update`")
+    lines, failures = quality_table(catalog)
+    print("\n".join(lines))
+    print(f"\n{failures} check(s) failed; {stale} stale translation(s) not flagged.")
+    strict_failed = any(gaps.values()) or failures or stale
+    return 1 if "--strict" in args and strict_failed else 0

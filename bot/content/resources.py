@@ -14,6 +14,11 @@ from bot.data_files import load_data_file
 from bot.settings import data_dir
 
 CONTACT_FIELDS = ("phone", "phone_outside", "web", "address")
+# How a person can confirm an unverified detail: the catalog note said after it.
+# A resource's `confirm` overrides it per field; "self" marks the line that the
+# notes send people to (dialing it is the check, so it carries no note).
+DEFAULT_CONFIRM_NOTE = "confirm_detail"
+NO_NOTE = "self"
 
 
 @dataclass(frozen=True)
@@ -27,28 +32,38 @@ class Resource:
     verified_on: str | None
     fields: dict[str, Any] = field(default_factory=dict)
     unverified_fields: frozenset[str] = frozenset()
+    confirm: dict[str, str] = field(default_factory=dict)
+    source_date: str | None = None
 
     def name(self, language: str, fallback_language: str = "en") -> str:
         return self.names.get(language) or self.names[fallback_language]
 
-    def value(self, field_name: str, language: str) -> str | None:
-        """A field's text; fields may be plain or given per language."""
+    def value(self, field_name: str, language: str, variant: str | None = None) -> str | None:
+        """A field's text; fields may be plain, per language, or per language and variant ("en.voice")."""
         if field_name == "name":
             return self.name(language)
         value = self.fields.get(field_name)
         if isinstance(value, dict):
-            value = value.get(language) or value.get("en")
+            value = (variant and value.get(f"{language}.{variant}")) or value.get(language) or value.get("en")
         return None if value is None else str(value)
 
     def is_verified(self, field_name: str) -> bool:
         return self.verified and field_name not in self.unverified_fields
+
+    def confirm_note(self, field_name: str) -> str | None:
+        """The catalog key of the note that says how to confirm this unverified field."""
+        if self.is_verified(field_name) or field_name == "name":
+            return None
+        note = self.confirm.get(field_name, DEFAULT_CONFIRM_NOTE)
+        return None if note == NO_NOTE else note
 
     def contact_fields(self) -> list[str]:
         return [name for name in CONTACT_FIELDS if self.fields.get(name)]
 
 
 def _parse(resource_id: str, raw: dict[str, Any]) -> Resource:
-    known = {"name", "languages", "topics", "source", "verified", "verified_on", "unverified_fields"}
+    known = {"name", "languages", "topics", "source", "source_date", "verified", "verified_on"}
+    known |= {"unverified_fields", "confirm"}
     names = raw["name"] if isinstance(raw["name"], dict) else {"en": str(raw["name"])}
     return Resource(
         id=resource_id,
@@ -60,6 +75,8 @@ def _parse(resource_id: str, raw: dict[str, Any]) -> Resource:
         verified_on=None if raw.get("verified_on") is None else str(raw["verified_on"]),
         fields={key: value for key, value in raw.items() if key not in known},
         unverified_fields=frozenset(raw.get("unverified_fields", [])),
+        confirm={str(k): str(v) for k, v in (raw.get("confirm") or {}).items()},
+        source_date=None if raw.get("source_date") is None else str(raw["source_date"]),
     )
 
 

@@ -2,7 +2,8 @@
 
 Catalog text may hold these placeholders, filled in at render time:
 * {<resource id>.<field>}: a field of the resource directory, e.g.
-  {hotline.phone}; unverified fields get the catalog's "please confirm" note;
+  {hotline.phone}; an unverified field is followed by the catalog note that
+  says how to confirm it (confirm_phone, confirm_web...);
 * {resources}: the resources for the response's topic, in a list, those that
   serve the conversation's language first;
 * {menu}: the numbered menu the response shows (data/menus.yml).
@@ -29,6 +30,8 @@ UNSUPPORTED_LANGUAGE_RESPONSE = "utter_unsupported_language"
 LEGAL_NOTICE_KEY = "legal_notice"
 GENERIC_ERROR_KEY = "utter_rephrase"
 MENU_LINE_KEY = "menu_line"
+FALLBACK_NOTE_KEY = "fallback_note"
+ONLINE_ONLY_LINE_KEY = "resource_line_online"
 DEFAULT_MENU_LINE = "{number}) {label}"
 
 
@@ -74,12 +77,11 @@ class _Fields(string.Formatter):
             return self._resource_list(), field_name
         resource_id, _, attribute = field_name.partition(".")
         resource = resource_directory().get(resource_id)
-        value = resource.value(attribute, self.language) if resource and attribute else None
+        value = resource.value(attribute, self.language, self.variant) if resource and attribute else None
         if value is None or resource is None:
             logger.error("Placeholder {%s} in %r names no resource field.", field_name, self.key)
             return "", field_name
-        if not resource.is_verified(attribute) and attribute != "name":
-            value = f"{value} {self.renderer.text('please_confirm', self.language, self.variant)}"
+        value = self.renderer.with_confirm_note(value, resource, attribute, self.language, self.variant)
         return value, field_name
 
     def _resource_list(self) -> str:
@@ -131,6 +133,9 @@ class Renderer:
         if found is None:
             raise LookupError(f"Neither {key!r} nor {GENERIC_ERROR_KEY!r} is in any catalog.")
         text = self._fill(found.text, key, found.language, variant, resource_ids, values)
+        if found.language != language and language in self.catalogs.messages:
+            # A translation is missing or out of date (fuzzy): say so, in the person's language.
+            text = f"{self.text(FALLBACK_NOTE_KEY, language, variant)}\n{text}"
         if legal_notice:
             text = f"{text}\n{self.text(LEGAL_NOTICE_KEY, found.language, variant)}"
         return Rendered(text=text.strip(), language=found.language, legal_notice=legal_notice)
@@ -176,14 +181,24 @@ class Renderer:
         for field_name in resource.contact_fields():
             if spoken_fields is not None and field_name not in spoken_fields:
                 continue
-            value = resource.value(field_name, language) or ""
-            if not resource.is_verified(field_name):
-                value = f"{value} {self.text('please_confirm', language, variant)}"
-            contacts.append(value)
+            value = resource.value(field_name, language, variant) or ""
+            contacts.append(self.with_confirm_note(value, resource, field_name, language, variant))
         template = self.text("resource_line", language, variant) or "{name}: {contact}"
-        if not contacts:  # e.g. a web-only resource on the phone: its name is still useful
-            return f"{resource.name(language)}."
+        if not contacts:  # a web-only resource on the phone: its name, and how to get the address
+            online = self.text(ONLINE_ONLY_LINE_KEY, language, variant) or "{name}."
+            name = {"name": resource.name(language)}
+            return self._fill(online, ONLINE_ONLY_LINE_KEY, language, variant, None, name)
         return template.format(name=resource.name(language), contact=", ".join(contacts))
+
+    def with_confirm_note(
+        self, value: str, resource: Resource, field_name: str, language: str, variant: str | None
+    ) -> str:
+        """An unverified detail is followed by how to confirm it ("call 3-1-1 to check this number")."""
+        note_key = resource.confirm_note(field_name)
+        if note_key is None:
+            return value
+        note = self._fill(self.text(note_key, language, variant), note_key, language, variant, None)
+        return f"{value} {note}" if note else value
 
 
 _renderer = LoadOnce("renderer", lambda: Renderer(catalogs()))
