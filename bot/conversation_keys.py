@@ -18,6 +18,7 @@ LANGUAGE_DETECTION_KEY = "language_detection"
 # metadata and a channel's output message carry besides the text.
 MESSAGE_LANGUAGE = "language"  # the language the text is really in (after any fallback)
 LEGAL_NOTICE = "legal_notice"  # this message carried the one-time legal notice
+DRAFT_NOTICE = "draft_notice"  # the language whose one-time "translation being checked" notice it carried
 UTTER_ACTION = "utter_action"  # the response key Rasa rendered (added by Rasa itself)
 
 # What an action passes to ask for a response's full text where the channel

@@ -13,7 +13,8 @@ from bot.rendering.catalogs import catalogs
 from bot.rendering.renderer import renderer
 from bot.settings import PROJECT_ROOT
 
-LANGUAGES = ["en", "es"]
+# Every language with a catalog: a new language inherits every rule here.
+LANGUAGES = sorted(p.parent.name for p in (PROJECT_ROOT / "locales").glob("*/LC_MESSAGES/messages.po"))
 PHONE = re.compile(r"\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}|\b1-\d{3}-\d{3}-\d{4}\b|\b\d{7,}\b")
 URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:org|gov|com|net|us)\b", re.IGNORECASE)
 EMERGENCY_NUMBERS = re.compile(r"\b(?:911|3-1-1)\b")

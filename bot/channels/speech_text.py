@@ -33,12 +33,17 @@ DIGITS_PER_SECOND = 4.0
 
 
 def speakable(text: str) -> str:
+    # Directional marks only order what is read on a screen.
+    text = text.translate(_DIRECTIONAL_MARKS)
     text = _PHONE.sub(_phone, text)
     text = _SHORT_CODE.sub(_short_code, text)
     # "Network (CHIRLA hotline): ..." is read as "Network, CHIRLA hotline: ...".
     text = _PARENTHESES.sub(r", \1,", text)
     text = _REPEATED_COMMAS.sub(r"\1", text)
     return " ".join(text.split())
+
+
+_DIRECTIONAL_MARKS = {code: None for code in (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
 
 def speech_seconds(text: str) -> float:

@@ -44,6 +44,7 @@ from bot.text import fold
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "twilio"  # same path as Rasa's built-in channel: /webhooks/twilio/webhook
+CONVERSATION_PREFIX = "sms"  # conversation ids: sms-<keyed hash of the number>
 SMS_VARIANT = "sms"
 MAX_INBOUND_CHARS = 1600  # Twilio's own body limit; longer input is cut, not refused
 MAX_REPLY_CHARS = 1600
@@ -147,7 +148,7 @@ class TwilioSmsInput(InputChannel):
         sender: str,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> str | None:
-        sender_id = conversation_id(sender, self.secret or b"", prefix="sms")
+        sender_id = conversation_id(sender, self.secret or b"", prefix=CONVERSATION_PREFIX)
         text = params.get("Body", "").strip()[:MAX_INBOUND_CHARS]
         folded = fold(text)
         keywords = sms_keywords()

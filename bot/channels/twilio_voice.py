@@ -23,12 +23,18 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.twilio_auth import (
+    AUTH_TOKEN_SETTING,
     TwilioCollectingOutput,
     TwilioRequestAuthenticator,
     authentic_form,
     channel_security,
 )
-from bot.channels.voice_flow import CallFlow
+from bot.channels.twilio_sms import CHANNEL_NAME as SMS_CHANNEL_NAME
+from bot.channels.twilio_sms import CONVERSATION_PREFIX as SMS_CONVERSATION_PREFIX
+from bot.channels.twilio_sms import WELCOME_TEXT as SMS_WELCOME_TEXT
+from bot.channels.twilio_sms import TwilioSmsOutput, reply_text
+from bot.channels.twilio_texter import TwilioTexter
+from bot.channels.voice_flow import CallFlow, Texter
 from bot.conversation_keys import DEFAULT_LANGUAGE_METADATA
 from bot.privacy.ids import conversation_id
 from bot.settings import channel_setting
@@ -56,14 +62,22 @@ class TwilioVoiceInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         operator = channel_setting(credentials, "operator_number", OPERATOR_NUMBER_SETTING)
-        return cls(*channel_security("Voice channel", credentials), operator)
+        authenticator, secret = channel_security("Voice channel", credentials)
+        texter = TwilioTexter.from_settings(
+            credentials, channel_setting(credentials, "auth_token", AUTH_TOKEN_SETTING)
+        )
+        return cls(authenticator, secret, operator, texter)
 
     def __init__(
-        self, authenticator: TwilioRequestAuthenticator, secret: bytes | None, operator_number: str | None
+        self,
+        authenticator: TwilioRequestAuthenticator,
+        secret: bytes | None,
+        operator_number: str | None,
+        texter: Texter | None = None,
     ) -> None:
         self.authenticator = authenticator
         self.secret = secret
-        self.flow = CallFlow(operator_number)
+        self.flow = CallFlow(operator_number, texter)
 
     def get_output_channel(self) -> TwilioVoiceOutput:
         return TwilioVoiceOutput()
@@ -80,6 +94,21 @@ class TwilioVoiceInput(InputChannel):
             )
             return collector
 
+        async def ask_sms(caller: str, language: str) -> str:
+            """Start the caller's SMS conversation (keyed as the SMS channel keys it) in `language`."""
+            collector = TwilioSmsOutput()
+            sms_id = conversation_id(caller, self.secret or b"", prefix=SMS_CONVERSATION_PREFIX)
+            await on_new_message(
+                UserMessage(
+                    SMS_WELCOME_TEXT,
+                    collector,
+                    sms_id,
+                    input_channel=SMS_CHANNEL_NAME,
+                    metadata={DEFAULT_LANGUAGE_METADATA: language},
+                )
+            )
+            return reply_text(collector.messages, language)
+
         @voice.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
@@ -92,7 +121,7 @@ class TwilioVoiceInput(InputChannel):
             call_id = conversation_id(params["CallSid"], self.secret or b"", prefix="call")
 
             try:
-                twiml = await self.flow.turn(call_id, params, ask)
+                twiml = await self.flow.turn(call_id, params, ask, ask_sms)
             except Exception:  # noqa: BLE001 - a caller must never hear an application error
                 logger.exception("Voice channel: a turn failed.")
                 twiml = self.flow.fallback()

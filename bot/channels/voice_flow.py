@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bot.channels.twilio_auth import TwilioCollectingOutput
-from bot.channels.voice_twiml import VOICE_VARIANT, Speaker, voice_config
+from bot.channels.voice_twiml import VOICE_VARIANT, Speaker, voice_config, voice_settings
 from bot.content.topics import Menu, menu_shown_by, menus
 from bot.language.registry import language_settings
 from bot.rendering.renderer import renderer
@@ -32,8 +33,51 @@ FORM_QUESTION_PREFIX = "utter_ask_"  # Rasa's naming of a form's questions
 FORM_REPROMPTS = {"utter_report_callback_invalid"}
 FORM_EXIT_TEXT = "menu"  # the dialogue's own way out of a form
 
+MORE_LANGUAGES_DIGIT = "9"  # on the first page of the language menu
+INTERPRETER_DIGIT, TEXT_ME_DIGIT = "1", "2"  # the no-voice offer
+
 # Asks the dialogue: (call id, text, the call's language or None) -> what it said.
 Dialogue = Callable[[str, str, "str | None"], Awaitable[TwilioCollectingOutput]]
+# Starts the caller's SMS conversation in a language: (caller's number, language) -> the first text.
+SmsDialogue = Callable[[str, str], Awaitable[str]]
+
+
+class Texter(Protocol):
+    """Sends one text message (Twilio's REST API in production, a fake in tests)."""
+
+    async def send(self, to: str, body: str) -> bool: ...
+
+
+async def _no_sms(caller: str, language: str) -> str:
+    return ""
+
+
+def language_pages() -> list[list[tuple[str, str]]]:
+    """The voice language menu as pages of (digit, language code), from data/voice.yml.
+
+    The first page lists `language_menu.first` (digits 1-8, then 9 for more);
+    the second, every other supported language (1-9, then 0).
+    """
+    supported = language_settings().supported
+    first = [
+        code for code in voice_config().get("language_menu", {}).get("first", supported) if code in supported
+    ]
+    rest = [code for code in supported if code not in first]
+    if not rest:
+        return [[(str(i), code) for i, code in enumerate(first, 1)]]
+    digits = [*"123456789", "0"]
+    second = rest + first[8:]
+    if len(second) > len(digits):
+        raise ValueError("data/voice.yml: more languages than two menus of keys can reach")
+    return [[(str(i), code) for i, code in enumerate(first[:8], 1)], list(zip(digits, second, strict=False))]
+
+
+def language_option(code: str, digit: str) -> str:
+    """ "Para español, oprima 2." in the language itself, or in English where no voice reads it."""
+    if voice_settings(code).can_say:
+        return renderer().text("voice_language_option", code, VOICE_VARIANT).format(number=digit)
+    english = renderer().text("voice_language_option_english", language_settings().default, VOICE_VARIANT)
+    return english.format(language=language_settings().languages[code].english_name, number=digit)
 
 
 @dataclass
@@ -44,6 +88,7 @@ class CallState:
     stage: str = "language"  # "language" | "menu" | "answered"
     menu: str = "main"
     misses: int = 0
+    language_page: int = 0  # which page of the language menu was read
     last_answer: list[str] = field(default_factory=list)
     in_form: bool = False  # the dialogue asked a question (the report form)
 
@@ -51,8 +96,10 @@ class CallState:
 class CallFlow:
     """The IVR of every call in progress, kept in this process while each call lasts."""
 
-    def __init__(self, operator_number: str | None) -> None:
+    def __init__(self, operator_number: str | None, texter: Texter | None = None) -> None:
         self.operator_number = operator_number
+        # Sends a text message to the caller (the no-voice route); None: not offered.
+        self.texter = texter
         self.calls: OrderedDict[str, CallState] = OrderedDict()
 
     def forget(self, call_id: str) -> None:
@@ -62,7 +109,10 @@ class CallFlow:
         """What a caller hears when a turn failed: the operator, or 311 and goodbye."""
         return self._operator_or_goodbye(Speaker(language_settings().default))
 
-    async def turn(self, call_id: str, params: dict[str, str], ask: Dialogue) -> str:
+    async def turn(
+        self, call_id: str, params: dict[str, str], ask: Dialogue, ask_sms: SmsDialogue | None = None
+    ) -> str:
+        ask_sms = ask_sms or _no_sms
         state = self.calls.get(call_id)
         if state is None:
             return self._answer_call(call_id, params)
@@ -72,7 +122,9 @@ class CallFlow:
             return self._no_input(state, Speaker(state.language or language_settings().default))
 
         if state.stage == "language":
-            return self._choose_language(state, digits)
+            return self._choose_language(state, digits, params.get("From", ""))
+        if state.stage == "no_voice":
+            return await self._no_voice_choice(state, digits, params.get("From", ""), ask_sms)
         speaker = Speaker(state.language or language_settings().default)
         if digits == OPERATOR_DIGIT or (speech and fold(speech) in operator_words()):
             return self._operator_or_goodbye(speaker)
@@ -98,25 +150,62 @@ class CallFlow:
             return self._main_menu(state, speaker, lead_key="voice_welcome")
         return self._language_menu(state)
 
-    def _language_menu(self, state: CallState, lead_key: str = "voice_welcome") -> str:
-        state.stage = "language"
-        settings = language_settings()
-        speaker = Speaker(settings.default)
-        speaker.say(speaker.twiml, speaker.text(lead_key))
+    def _language_menu(self, state: CallState, lead_key: str | None = "voice_welcome", page: int = 0) -> str:
+        """The languages, each option in its own language and voice, at most two pages."""
+        state.stage, state.language_page = "language", page
+        speaker = Speaker(language_settings().default)
+        if lead_key:
+            speaker.say(speaker.twiml, speaker.text(lead_key))
         gather = speaker.gather(speech=False)
-        # Each option in its own language and voice.
-        for number, code in enumerate(settings.supported, 1):
-            option = renderer().text("voice_language_option", code, VOICE_VARIANT)
-            speaker.say(gather, option.format(number=number), language=code)
+        pages = language_pages()
+        for digit, code in pages[page]:
+            speaker.say(gather, language_option(code, digit), language=code)
+        if page == 0 and len(pages) > 1:
+            speaker.say(gather, speaker.text("voice_more_languages", number=MORE_LANGUAGES_DIGIT))
         return speaker.close_with_redirect()
 
-    def _choose_language(self, state: CallState, digits: str) -> str:
-        codes = language_settings().supported
-        if digits.isdigit() and 1 <= int(digits) <= len(codes):
-            state.language = codes[int(digits) - 1]
+    def _choose_language(self, state: CallState, digits: str, caller: str) -> str:
+        pages = language_pages()
+        if state.language_page == 0 and len(pages) > 1 and digits == MORE_LANGUAGES_DIGIT:
             state.misses = 0
-            return self._main_menu(state, Speaker(state.language))
-        return self._no_match(state, Speaker(language_settings().default))
+            return self._language_menu(state, lead_key=None, page=1)
+        code = dict(pages[state.language_page]).get(digits)
+        if code is None:
+            return self._no_match(state, Speaker(language_settings().default))
+        state.language, state.misses = code, 0
+        if not voice_settings(code).can_say:
+            return self._no_voice_offer(state)
+        return self._main_menu(state, Speaker(code))
+
+    # --- languages without a text-to-speech voice ------------------------------------------------
+
+    def _no_voice_offer(self, state: CallState) -> str:
+        """No voice reads this language: in English, the interpreter line or a text message."""
+        state.stage = "no_voice"
+        speaker = Speaker(language_settings().default)
+        name = language_settings().languages[state.language or ""].english_name
+        gather = speaker.gather(speech=False)
+        speaker.say(gather, speaker.text("voice_no_voice", language=name))
+        speaker.say(gather, speaker.text("voice_no_voice_interpreter", number=INTERPRETER_DIGIT))
+        if self.texter is not None:
+            speaker.say(gather, speaker.text("voice_no_voice_sms", language=name, number=TEXT_ME_DIGIT))
+        return speaker.close_with_redirect()
+
+    async def _no_voice_choice(self, state: CallState, digits: str, caller: str, ask_sms: SmsDialogue) -> str:
+        speaker = Speaker(language_settings().default)
+        if digits == INTERPRETER_DIGIT:
+            return self._operator_or_goodbye(speaker)
+        if digits == TEXT_ME_DIGIT and self.texter is not None and caller:
+            # The caller's consent is the key press; the number is used for
+            # this one message and its conversation id, and never stored.
+            body = await ask_sms(caller, state.language or language_settings().default)
+            sent = bool(body) and await self.texter.send(caller, body)
+            speaker.say(speaker.twiml, speaker.text("voice_sms_sent" if sent else "voice_sms_failed"))
+            if not sent:
+                return self._operator_or_goodbye(speaker)
+            speaker.twiml.hangup()
+            return str(speaker.twiml)
+        return self._no_match(state, speaker)
 
     def _main_menu(
         self, state: CallState, speaker: Speaker, menu_name: str = "main", lead_key: str | None = None
@@ -206,7 +295,7 @@ class CallFlow:
             speaker.say(gather, speaker.text("voice_offer_operator"))
             return speaker.close_with_redirect()
         if state.stage == "language":
-            twiml = self._language_menu(state, lead_key=reason_key)
+            twiml = self._language_menu(state, lead_key=reason_key, page=state.language_page)
         else:
             twiml = self._main_menu(
                 state, speaker, state.menu if state.stage == "menu" else "main", reason_key

@@ -23,11 +23,17 @@ WEBHOOK_PATH = "/webhooks/twilio_voice/webhook"
 
 @dataclass(frozen=True)
 class VoiceSettings:
-    say_voice: str
-    say_language: str
+    # None where Twilio has no text-to-speech voice for the language: the
+    # caller hears English and is offered an interpreter or a text message.
+    say_voice: str | None
+    say_language: str | None
     gather_language: str
     speech: bool
     hints: str
+
+    @property
+    def can_say(self) -> bool:
+        return bool(self.say_voice and self.say_language)
 
 
 def voice_config() -> dict[str, Any]:
@@ -42,8 +48,8 @@ def voice_settings(language: str) -> VoiceSettings:
             default["say_voice"], default["say_language"], default["gather_language"], False, ""
         )
     return VoiceSettings(
-        entry["say_voice"],
-        entry["say_language"],
+        entry.get("say_voice"),
+        entry.get("say_language"),
         entry["gather_language"],
         bool(entry.get("speech")),
         entry.get("hints", ""),
@@ -66,6 +72,8 @@ class Speaker:
 
     def say(self, target: VoiceResponse | Gather, text: str, language: str | None = None) -> None:
         settings = voice_settings(language) if language else self.settings
+        if not settings.can_say:  # never read a language with another language's voice
+            settings = voice_settings(language_settings().default)
         if text:
             target.say(speakable(text), voice=settings.say_voice, language=settings.say_language)
 

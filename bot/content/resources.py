@@ -44,7 +44,12 @@ class Resource:
             return self.name(language)
         value = self.fields.get(field_name)
         if isinstance(value, dict):
-            value = (variant and value.get(f"{language}.{variant}")) or value.get(language) or value.get("en")
+            # This language's text for the channel, then its plain text, then
+            # English's for the channel (spoken hours stay speakable), then English.
+            candidates = [language, "en"]
+            if variant:
+                candidates = [f"{language}.{variant}", language, f"en.{variant}", "en"]
+            value = next((value[key] for key in candidates if value.get(key)), None)
         return None if value is None else str(value)
 
     def is_verified(self, field_name: str) -> bool:

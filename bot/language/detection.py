@@ -1,28 +1,37 @@
-"""Which language is a message written in? Offline, restricted, conservative.
+"""Which language is a message written in? Offline, script first, conservative.
 
-We use lingua (lingua-language-detector): it runs offline with its models
-inside the wheel, is built for short texts such as chat messages, and can be
-restricted to a set of languages, which is what makes it reliable here. Two
-detectors are kept:
-
-* a *supported* detector that only knows the languages we answer in; it
-  decides between them (English vs Spanish);
-* a *broad* detector that also knows the languages we merely recognise, so a
-  clear Portuguese or Korean message is not misread as English or Spanish.
+1. A named language ("español", "한국어로") is an explicit request.
+2. The letters' script: a script that only one supported language uses
+   (Hangul, Armenian, Cyrillic...) decides at once. Letters that only one
+   language of a shared script uses decide among them (kana: Japanese over
+   Chinese; Urdu's own letters over Farsi). Chinese is told Traditional or
+   Simplified by its characters (hanzidentifier, MIT). A script no supported
+   language uses is an unsupported language, for certain.
+3. Within a shared script (Latin: English, Spanish, Tagalog, Vietnamese), the
+   lingua detector (lingua-language-detector: offline, models in the wheel,
+   built for short texts) chooses among that script's languages only.
+4. Latin letters typed for a language of another script ("mujhe vakeel
+   chahiye", "pomogite") are romanized: the language menu, never a guess.
 
 A detection carries a strength, because a one-word "gracias" or "ok" must not
-flip an ongoing conversation's language (see bot.language.choice).
+flip an ongoing conversation's language (see bot.language.choice). A second,
+broad detector (low-accuracy mode, to save memory) knows the languages we only
+recognise, so that a Portuguese or Ukrainian message is not misread as one we
+serve.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import asdict, dataclass, replace
 
+import hanzidentifier
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 from bot.caches import LoadOnce
 from bot.language.registry import LanguageSettings, language_settings
+from bot.language.scripts import script_table
 from bot.text import fold, words
 
 logger = logging.getLogger(__name__)
@@ -44,6 +53,18 @@ MIN_CONFIDENCE_UNSUPPORTED_SCRIPT = 0.7
 # candidate, which the NLU component confirms with the intent classifier.
 MIN_CONFIDENCE_UNSUPPORTED_LATIN = 0.9
 MAX_WORDS_EXPLICIT = 4
+# Letters of a script only one supported language uses: this many make it certain.
+MIN_LETTERS_SCRIPT_STRONG = 2
+# Letters of a script no supported language uses: this many make the message
+# a language we do not serve, even among letters of a script we do.
+MIN_LETTERS_FOREIGN_SCRIPT = 2
+# Below this, a sentence's language is too unsure to answer in: the NLU offers
+# the language menu when the classifier is unsure too.
+MIN_CONFIDENCE_FLOOR = 0.5
+# Romanized words of one language that make a Latin message "romanized".
+MIN_ROMANIZED_WORDS = 1
+# Marker words of one Latin-script language that decide it over the detector.
+MIN_MARKER_WORDS = 2
 # Detection only needs the start of a message; this bounds the cost of huge ones.
 MAX_CHARS = 600
 
@@ -56,6 +77,10 @@ class LanguageDetection:
     # (another script) or only a candidate (Latin script).
     unsupported: str | None = None
     unsupported_certain: bool = False
+    # A supported language written in Latin letters instead of its script.
+    romanized: str | None = None
+    # A sentence whose language no detector was sure of.
+    uncertain: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -69,6 +94,8 @@ class LanguageDetection:
             strength=data.get("strength", NONE),
             unsupported=data.get("unsupported"),
             unsupported_certain=bool(data.get("unsupported_certain")),
+            romanized=data.get("romanized"),
+            uncertain=bool(data.get("uncertain")),
         )
 
 
@@ -80,8 +107,10 @@ def _lingua_language(code: str) -> Language | None:
         return None
 
 
-def _build(codes: tuple[str, ...], low_accuracy: bool = False) -> LanguageDetector:
+def _build(codes: tuple[str, ...], low_accuracy: bool = False) -> LanguageDetector | None:
     languages = [lang for lang in map(_lingua_language, codes) if lang is not None]
+    if len(languages) < 2:
+        return None  # one language or none: nothing to choose between
     # Preloading keeps the first message as fast as the others.
     builder = LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models()
     if low_accuracy:
@@ -89,19 +118,38 @@ def _build(codes: tuple[str, ...], low_accuracy: bool = False) -> LanguageDetect
     return builder.build()
 
 
-def _is_latin(text_words: list[str]) -> bool:
-    return all(ord(ch) < 0x250 for word in text_words for ch in word)
+def _lingua_code(language: Language) -> str:
+    return str(language.iso_code_639_1.name.lower())
 
 
 class MessageLanguageDetector:
     def __init__(self, settings: LanguageSettings) -> None:
         self.settings = settings
-        self._supported = _build(settings.supported)
+        self.scripts = script_table()
+        languages = settings.languages
+        # Per shared script, a detector over the languages written in it; and
+        # lingua code -> our code for each.
+        self._within: dict[str, tuple[LanguageDetector, dict[str, str]]] = {}
+        for script in {s for lang in languages.values() for s in lang.scripts}:
+            codes = {
+                code: c for c in settings.written_in(script) if (code := languages[c].detector) is not None
+            }
+            detector = _build(tuple(codes))
+            if detector is not None:
+                self._within[script] = (detector, codes)
+        served = tuple(lang.detector for lang in languages.values() if lang.detector)
+        self._served_detector_codes = {
+            code: lang.code for lang in languages.values() if (code := lang.detector)
+        }
         self._broad = (
-            _build(settings.supported + settings.recognised_unsupported, low_accuracy=True)
+            _build(served + settings.recognised_unsupported, low_accuracy=True)
             if settings.recognised_unsupported
             else None
         )
+        self._romanized = {
+            word: code for code, lang in languages.items() for word in lang.romanized_words if word
+        }
+        self._markers = {word: code for code, lang in languages.items() for word in lang.marker_words if word}
 
     def detect(self, text: str) -> LanguageDetection:
         text = (text or "")[:MAX_CHARS]
@@ -114,19 +162,170 @@ class MessageLanguageDetector:
         if not text_words or all(fold(w) in self.settings.neutral_words for w in text_words):
             return LanguageDetection()
 
-        unsupported, certain = self._unsupported_language(text, text_words)
+        counts = self.scripts.letter_scripts(text)
+        script, letters = counts.most_common(1)[0]
+        if script == "Latin":
+            return self._latin(text, folded, text_words)
+        return self._other_script(text, script, letters, counts, text_words)
+
+    # --- scripts that are not Latin --------------------------------------------------------------
+
+    def _other_script(
+        self, text: str, script: str, letters: int, counts: Counter[str], text_words: list[str]
+    ) -> LanguageDetection:
+        languages = self.settings.languages
+        # Letters that decide one language among those sharing a script.
+        for code, lang in languages.items():
+            if any(counts.get(s) for s in lang.decisive_scripts) or (
+                lang.decisive_letters and any(ch in lang.decisive_letters for ch in text)
+            ):
+                return LanguageDetection(language=code, strength=self._script_strength(letters))
+        candidates = self.settings.written_in(script)
+        foreign = [
+            s
+            for s, n in counts.items()
+            if n >= MIN_LETTERS_FOREIGN_SCRIPT and not self.settings.written_in(s)
+        ]
+        if not candidates or foreign:
+            # A script nobody we serve writes (Japanese kana among Chinese
+            # characters, Greek...): certainly a language we do not serve.
+            return LanguageDetection(
+                unsupported=self._broad_guess(text) or script.lower(), unsupported_certain=True
+            )
+        unsupported = self._unsupported_in_script(text, text_words)
+        if unsupported:
+            return LanguageDetection(unsupported=unsupported, unsupported_certain=True)
+        if any(languages[c].han_variant for c in candidates):
+            return self._han(text, candidates, letters)
+        if len(candidates) == 1:
+            return LanguageDetection(language=candidates[0], strength=self._script_strength(letters))
+        return self._within_script(script, text, text_words, fold(text))
+
+    @staticmethod
+    def _script_strength(letters: int) -> str:
+        # A script only this language uses is near-certain, even in one word.
+        return STRONG if letters >= MIN_LETTERS_SCRIPT_STRONG else WEAK
+
+    def _han(self, text: str, candidates: tuple[str, ...], letters: int) -> LanguageDetection:
+        """Chinese: Traditional or Simplified by the characters used."""
+        by_variant = {self.settings.languages[c].han_variant: c for c in candidates}
+        found = hanzidentifier.identify(text)
+        variant = {hanzidentifier.TRADITIONAL: "traditional", hanzidentifier.SIMPLIFIED: "simplified"}.get(
+            found
+        )
+        if variant in by_variant:
+            return LanguageDetection(language=by_variant[variant], strength=self._script_strength(letters))
+        # Characters common to both (or mixed): set a language only where none
+        # is set yet; never switch an ongoing conversation's script.
+        fallback = self.settings.han_default if self.settings.han_default in candidates else candidates[0]
+        return LanguageDetection(language=fallback, strength=WEAK)
+
+    def _unsupported_in_script(self, text: str, text_words: list[str]) -> str | None:
+        """A language we only recognise that shares a script we serve (Ukrainian in Cyrillic)."""
+        if self._broad is None or len(text_words) < MIN_WORDS_STRONG:
+            return None
+        best = self._broad.compute_language_confidence_values(text)[0]
+        code = _lingua_code(best.language)
+        if code in self._served_detector_codes or best.value < MIN_CONFIDENCE_UNSUPPORTED_SCRIPT:
+            return None
+        return code
+
+    def _broad_guess(self, text: str) -> str | None:
+        if self._broad is None:
+            return None
+        code = _lingua_code(self._broad.compute_language_confidence_values(text)[0].language)
+        return None if code in self._served_detector_codes else code
+
+    # --- Latin script ------------------------------------------------------------------------------
+
+    def _latin(self, text: str, folded: str, text_words: list[str]) -> LanguageDetection:
+        romanized = self._romanized_language(folded)
+        if romanized:
+            return LanguageDetection(romanized=romanized)
+        unsupported, certain = self._unsupported_latin(text, text_words)
         if unsupported and certain:
             return LanguageDetection(unsupported=unsupported, unsupported_certain=True)
+        for code in self.settings.written_in("Latin"):
+            letters = self.settings.languages[code].decisive_letters
+            if letters and any(ch in letters for ch in text.casefold()):
+                return LanguageDetection(language=code, strength=STRONG if len(text_words) >= 2 else WEAK)
+        marked = self._marked_language(folded)
+        if marked:
+            strength = STRONG if len(text_words) >= MIN_WORDS_STRONG else WEAK
+            return LanguageDetection(language=marked, strength=strength)
+        detection = self._within_script("Latin", text, text_words, folded)
+        return replace(detection, unsupported=unsupported)
 
-        best = self._supported.compute_language_confidence_values(text)[0]
-        code = best.language.iso_code_639_1.name.lower()
+    def _marked_language(self, folded: str) -> str | None:
+        """The Latin-script language whose own marker words this message has most of, if clear."""
+        hits = Counter(self._markers[w] for w in folded.split() if w in self._markers)
+        ranked = hits.most_common(2)
+        if not ranked or ranked[0][1] < MIN_MARKER_WORDS:
+            return None
+        if len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]:
+            return None  # words of two languages: let the detector decide
+        return ranked[0][0]
+
+    def _romanized_language(self, folded: str) -> str | None:
+        """A language of another script typed in Latin letters: the language with most of its words here."""
+        hits = Counter(self._romanized[w] for w in folded.split() if w in self._romanized)
+        if not hits:
+            return None
+        code, count = hits.most_common(1)[0]
+        return code if count >= MIN_ROMANIZED_WORDS else None
+
+    def _unsupported_latin(self, text: str, text_words: list[str]) -> tuple[str | None, bool]:
+        """(language code, certain) of a Latin-script language we don't serve, or (None, False)."""
+        # Latin-script languages share many short words with English and
+        # Spanish, so they need a real sentence.
+        if self._broad is None or len(text_words) < MIN_WORDS_STRONG:
+            return None, False
+        best = self._broad.compute_language_confidence_values(text)[0]
+        code = _lingua_code(best.language)
+        if code in self._served_detector_codes or best.value < MIN_CONFIDENCE_UNSUPPORTED_LATIN:
+            return None, False
+        return code, False
+
+    def _within_script(
+        self, script: str, text: str, text_words: list[str], folded: str = ""
+    ) -> LanguageDetection:
+        """Choose among the supported languages written in `script`.
+
+        A language with marker words is only a candidate when at least one of
+        them is in the message: lingua alone reads many short English and
+        Spanish messages as Tagalog, and unaccented Vietnamese as Tagalog too.
+        The confidences of the remaining candidates are scaled to sum to one,
+        which is what a detector built for just them would say.
+        """
+        candidates = self.settings.written_in(script)
+        if script not in self._within:
+            only = candidates[0] if candidates else None
+            return LanguageDetection(language=only, strength=WEAK if only else NONE)
+        detector, codes = self._within[script]
+        present = set(folded.split())
+        allowed = {
+            code
+            for code in candidates
+            if not self.settings.languages[code].marker_words
+            or present & self.settings.languages[code].marker_words
+        }
+        ranked = [
+            (codes[_lingua_code(c.language)], c.value)
+            for c in detector.compute_language_confidence_values(text)
+            if codes.get(_lingua_code(c.language)) in allowed
+        ]
+        total = sum(value for _, value in ranked)
+        if not ranked or total <= 0:
+            return LanguageDetection()
+        code, confidence = ranked[0][0], ranked[0][1] / total
         strength = NONE
-        if len(text_words) >= MIN_WORDS_STRONG and best.value >= MIN_CONFIDENCE_STRONG:
+        if len(text_words) >= MIN_WORDS_STRONG and confidence >= MIN_CONFIDENCE_STRONG:
             strength = STRONG
-        elif best.value >= MIN_CONFIDENCE_WEAK:
+        elif confidence >= MIN_CONFIDENCE_WEAK:
             strength = WEAK
+        uncertain = len(text_words) >= MIN_WORDS_STRONG and confidence < MIN_CONFIDENCE_FLOOR
         return LanguageDetection(
-            language=code if strength != NONE else None, strength=strength, unsupported=unsupported
+            language=code if strength != NONE else None, strength=strength, uncertain=uncertain
         )
 
     def _requested_language(self, folded: str) -> str | None:
@@ -141,22 +340,6 @@ class MessageLanguageDetector:
             if f" {phrase} " in padded:
                 return code
         return None
-
-    def _unsupported_language(self, text: str, text_words: list[str]) -> tuple[str | None, bool]:
-        """(language code, certain) of a language we don't serve, or (None, False)."""
-        if self._broad is None:
-            return None, False
-        latin = _is_latin(text_words)
-        # Latin-script languages share many short words with English and
-        # Spanish, so they need a real sentence; other scripts are unambiguous.
-        if latin and len(text_words) < MIN_WORDS_STRONG:
-            return None, False
-        best = self._broad.compute_language_confidence_values(text)[0]
-        code = best.language.iso_code_639_1.name.lower()
-        threshold = MIN_CONFIDENCE_UNSUPPORTED_LATIN if latin else MIN_CONFIDENCE_UNSUPPORTED_SCRIPT
-        if code in self.settings.supported or best.value < threshold:
-            return None, False
-        return code, not latin
 
 
 def _load_message_language_detector() -> MessageLanguageDetector:

@@ -9,7 +9,10 @@ Runs last in the pipeline (config.yml). For each message it:
   - a message in a language we don't serve is `unsupported_language`: certain
     for other scripts; for Latin-script languages only when the classifier
     agrees or is unsure, because the detector alone misreads some Spanish;
-  - a message with no words (empty, emoji only) is `nlu_fallback`.
+  - a message with no words (empty, emoji only) is `nlu_fallback`;
+  - a supported language typed in Latin letters (romanized Korean, Farsi...),
+    or a sentence whose language and intent are both unsure, is `language`:
+    the language menu, in every language, rather than a guess.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from bot.text import has_letters, menu_number
 MENU_CHOICE_INTENT = "menu_choice"
 LANGUAGE_SELECTED_INTENT = "language_selected"
 UNSUPPORTED_LANGUAGE_INTENT = "unsupported_language"
+LANGUAGE_MENU_INTENT = "language"
 FALLBACK_INTENT = "nlu_fallback"
 
 
@@ -61,6 +65,10 @@ def rule_based_intent(
         return LANGUAGE_SELECTED_INTENT
     if is_unsupported(detection, model_intent):
         return UNSUPPORTED_LANGUAGE_INTENT
+    if detection.romanized or (
+        detection.uncertain and ((model_intent or {}).get("confidence") or 0.0) < UNSURE_CLASSIFIER_CONFIDENCE
+    ):
+        return LANGUAGE_MENU_INTENT
     if not has_letters(text):
         return FALLBACK_INTENT
     return None

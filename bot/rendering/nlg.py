@@ -18,13 +18,20 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot import rasa_adapters
 from bot.content.topics import offline_topics, topic_for_response
-from bot.conversation_keys import FULL_TEXT_VARIANT, LANGUAGE_SLOT, LEGAL_NOTICE, MESSAGE_LANGUAGE
+from bot.conversation_keys import (
+    DRAFT_NOTICE,
+    FULL_TEXT_VARIANT,
+    LANGUAGE_SLOT,
+    LEGAL_NOTICE,
+    MESSAGE_LANGUAGE,
+)
 from bot.language.registry import language_settings
 from bot.rendering.renderer import channel_variant, renderer
 
 logger = logging.getLogger(__name__)
 
 TOPIC_OFFLINE_RESPONSE = "utter_topic_offline"
+DRAFT_NOTICE_KEY = "draft_notice"
 
 
 def conversation_language(tracker: DialogueStateTracker) -> str:
@@ -33,6 +40,13 @@ def conversation_language(tracker: DialogueStateTracker) -> str:
 
 def legal_notice_shown(tracker: DialogueStateTracker) -> bool:
     return any(isinstance(event, BotUttered) and event.metadata.get(LEGAL_NOTICE) for event in tracker.events)
+
+
+def draft_notice_shown(tracker: DialogueStateTracker, language: str) -> bool:
+    return any(
+        isinstance(event, BotUttered) and event.metadata.get(DRAFT_NOTICE) == language
+        for event in tracker.events
+    )
 
 
 class CatalogNLG(NaturalLanguageGenerator):
@@ -59,9 +73,18 @@ class CatalogNLG(NaturalLanguageGenerator):
             # Values an action passes for a placeholder, e.g. reference=...
             values={name: value for name, value in kwargs.items() if isinstance(value, str)},
         )
+        text, draft_notice = rendered.text, None
+        language = language_settings().languages.get(rendered.language)
+        if language and language.is_draft and not draft_notice_shown(tracker, language.code):
+            # Once per conversation and language: this text is a translation
+            # still being checked, and 311 has interpreters.
+            variant = channel_variant(output_channel)
+            notice = self.renderer.render(DRAFT_NOTICE_KEY, language.code, variant).text
+            text, draft_notice = f"{text}\n{notice}", language.code
         # Extra keys end up in the BotUttered event's metadata, never in the text.
         return {
-            "text": rendered.text,
+            "text": text,
             MESSAGE_LANGUAGE: rendered.language,
             LEGAL_NOTICE: rendered.legal_notice,
+            DRAFT_NOTICE: draft_notice,
         }

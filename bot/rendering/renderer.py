@@ -42,6 +42,21 @@ class Rendered:
     legal_notice: bool = False
 
 
+# Unicode directional isolates (FSI ... PDI): a phone number, code or web
+# address inside right-to-left text keeps its own left-to-right order.
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+# Resource fields that are numbers, codes or addresses (names are words).
+ISOLATED_FIELDS = frozenset({"phone", "phone_outside", "web", "address"})
+
+
+def isolated(value: str, language: str) -> str:
+    """`value` wrapped in directional isolates when `language` is written right to left."""
+    entry = language_settings().languages.get(language)
+    if not value or entry is None or not entry.rtl:
+        return value
+    return f"{FIRST_STRONG_ISOLATE}{value}{POP_DIRECTIONAL_ISOLATE}"
+
+
 def channel_variant(output_channel: str | None) -> str | None:
     """The catalog variant ("sms", "voice") a Rasa output channel reads."""
     variants = load_data_file("channels.yml").get("variants", {})
@@ -70,7 +85,7 @@ class _Fields(string.Formatter):
 
     def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[str, str]:
         if field_name in self.values:  # e.g. {reference}, given by an action
-            return self.values[field_name], field_name
+            return isolated(self.values[field_name], self.language), field_name
         if field_name == "menu":
             return self.renderer.menu_text(menu_shown_by(self.key), self.language, self.variant), field_name
         if field_name == "resources":
@@ -81,6 +96,7 @@ class _Fields(string.Formatter):
         if value is None or resource is None:
             logger.error("Placeholder {%s} in %r names no resource field.", field_name, self.key)
             return "", field_name
+        value = isolated(value, self.language) if attribute in ISOLATED_FIELDS else value
         value = self.renderer.with_confirm_note(value, resource, attribute, self.language, self.variant)
         return value, field_name
 
@@ -181,7 +197,7 @@ class Renderer:
         for field_name in resource.contact_fields():
             if spoken_fields is not None and field_name not in spoken_fields:
                 continue
-            value = resource.value(field_name, language, variant) or ""
+            value = isolated(resource.value(field_name, language, variant) or "", language)
             contacts.append(self.with_confirm_note(value, resource, field_name, language, variant))
         template = self.text("resource_line", language, variant) or "{name}: {contact}"
         if not contacts:  # a web-only resource on the phone: its name, and how to get the address

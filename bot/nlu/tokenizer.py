@@ -1,0 +1,72 @@
+"""NLU tokenizer: Rasa's WhitespaceTokenizer, taught what it does not know about other scripts.
+
+* Interchangeable spellings become one token (bot.text.spelling_normalized):
+  Persian with or without the zero-width non-joiner, Arabic-keyboard ي/ك for
+  ی/ک, Armenian question and emphasis marks inside words, Russian ё/е,
+  Vietnamese đ/d.
+* Scripts written without spaces between words (Han, Kana, Thai, Khmer): a
+  run of such letters is one "word" to a whitespace tokenizer. `unspaced:
+  keep` leaves it whole (the character n-gram featurizer then sees its
+  characters); `unspaced: characters` makes each character a token. Which is
+  used is chosen by held-out accuracy (README, Languages).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.language.scripts import script_table
+from bot.text import spelling_normalized
+
+KEEP, CHARACTERS = "keep", "characters"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class ScriptAwareTokenizer(WhitespaceTokenizer):
+    @staticmethod
+    def not_supported_languages() -> list[str] | None:
+        return None  # every script: that is the point
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            **WhitespaceTokenizer.get_default_config(),
+            "unspaced": KEEP,
+            "unspaced_scripts": ["Han", "Kana", "Thai", "Khmer"],
+        }
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
+        if self._config["unspaced"] not in (KEEP, CHARACTERS):
+            raise ValueError(f"ScriptAwareTokenizer: unspaced must be {KEEP} or {CHARACTERS}")
+        self.unspaced_scripts = frozenset(self._config["unspaced_scripts"])
+
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
+        text = message.get(attribute)
+        if not isinstance(text, str):
+            return super().tokenize(message, attribute)
+        normalized = Message(data={attribute: spelling_normalized(text)})
+        tokens = super().tokenize(normalized, attribute)
+        if self._config["unspaced"] == KEEP:
+            return tokens
+        return [piece for token in tokens for piece in self._characters(token)]
+
+    def _characters(self, token: Token) -> list[Token]:
+        """Each letter of an unspaced script a token of its own; other runs stay whole."""
+        table = script_table()
+        pieces: list[Token] = []
+        run_start = 0
+        for index, char in enumerate(token.text):
+            if table.script_of(char) in self.unspaced_scripts:
+                if index > run_start:
+                    pieces.append(Token(token.text[run_start:index], token.start + run_start))
+                pieces.append(Token(char, token.start + index))
+                run_start = index + 1
+        if run_start < len(token.text):
+            pieces.append(Token(token.text[run_start:], token.start + run_start))
+        return pieces
