@@ -9,7 +9,7 @@ scale   one vs two server processes on PostgreSQL + Redis
 import importlib
 import sys
 
-NAMES = ("core", "sms", "voice", "scale")
+NAMES = ("core", "sms", "voice", "scale", "nlu_languages")
 
 
 def main(argv: list[str]) -> int:

@@ -115,10 +115,17 @@ def new_conversation(agent: Any, event_loop_for_agent: asyncio.AbstractEventLoop
     return lambda: Conversation(agent, event_loop_for_agent)
 
 
-def rendered(key: str, language: str, **kwargs: Any) -> str:
+def rendered(key: str, language: str, draft_notice: bool = False, **kwargs: Any) -> str:
+    """A response's text as the person gets it. `draft_notice`: it is the first
+    message of the conversation in that language, so a draft translation says so."""
+    from bot.language.registry import language_settings
     from bot.rendering.renderer import renderer
 
-    return renderer().render(key, language, **kwargs).text
+    text = renderer().render(key, language, **kwargs).text
+    if draft_notice and language_settings().languages[language].is_draft:
+        notice = renderer().render("draft_notice", language, kwargs.get("variant")).text
+        text = f"{text}\n{notice}"
+    return text
 
 
 @pytest.fixture

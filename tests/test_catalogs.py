@@ -14,7 +14,7 @@ from bot.rendering.renderer import renderer
 from bot.settings import PROJECT_ROOT
 
 # Every language with a catalog: a new language inherits every rule here.
-LANGUAGES = sorted(p.parent.name for p in (PROJECT_ROOT / "locales").glob("*/LC_MESSAGES/messages.po"))
+LANGUAGES = sorted(catalogs().messages)
 PHONE = re.compile(r"\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}|\b1-\d{3}-\d{3}-\d{4}\b|\b\d{7,}\b")
 URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:org|gov|com|net|us)\b", re.IGNORECASE)
 EMERGENCY_NUMBERS = re.compile(r"\b(?:911|3-1-1)\b")
@@ -88,6 +88,7 @@ def test_every_resource_placeholder_names_a_directory_field(key: str) -> None:
         "label",
         "number",
         "reference",
+        "language",
     }:
         resource_id, _, attribute = field.partition(".")
         assert resource_id in resource_directory(), f"{key}: unknown resource {resource_id!r}"

@@ -27,7 +27,10 @@ def expected_replies(intent: str, language: str, expected_text: Any, first_turn:
     keys = REPLY_KEYS.get(intent, [f"utter_{intent}"])
     topic = topics().get(intent)
     notice = bool(first_turn and topic and topic.legal_notice)
-    return [expected_text(key, language, legal_notice=notice and i == 0) for i, key in enumerate(keys)]
+    return [
+        expected_text(key, language, legal_notice=notice and i == 0, draft_notice=first_turn and i == 0)
+        for i, key in enumerate(keys)
+    ]
 
 
 def test_ice_at_my_door_in_english(conversation: Any, expected_text: Any) -> None:
@@ -39,7 +42,7 @@ def test_ice_at_my_door_in_english(conversation: Any, expected_text: Any) -> Non
 
 def test_la_migra_at_my_door_in_spanish(conversation: Any, expected_text: Any) -> None:
     assert conversation.send("la migra está en mi puerta") == [
-        expected_text("utter_kyr_door", "es", legal_notice=True)
+        expected_text("utter_kyr_door", "es", legal_notice=True, draft_notice=True)
     ]
     assert conversation.slot("language") == "es"
 
@@ -105,7 +108,7 @@ def test_short_messages_never_flip_the_language(conversation: Any, expected_text
 
 def test_a_first_short_message_sets_the_language(conversation: Any, expected_text: Any) -> None:
     assert conversation.send("hola") == [
-        expected_text("utter_greet", "es"),
+        expected_text("utter_greet", "es", draft_notice=True),
         expected_text("utter_menu", "es"),
     ]
     assert conversation.slot("language") == "es"
@@ -119,14 +122,16 @@ def test_named_language_switches(
     conversation: Any, expected_text: Any, start: str, request_text: str, language: str
 ) -> None:
     conversation.send(start)
-    assert conversation.send(request_text) == [expected_text("utter_language_changed", language)]
+    assert conversation.send(request_text) == [
+        expected_text("utter_language_changed", language, draft_notice=True)
+    ]
     assert conversation.slot("language") == language
 
 
 def test_change_language_menu(conversation: Any, expected_text: Any) -> None:
     conversation.send("ICE is at my door")
     assert conversation.send("cambiar idioma") == [expected_text("utter_language", "en")]
-    assert conversation.send("2") == [expected_text("utter_language_changed", "es")]
+    assert conversation.send("2") == [expected_text("utter_language_changed", "es", draft_notice=True)]
     assert conversation.slot("language") == "es"
     assert conversation.send("gracias") == [expected_text("utter_thanks", "es")]
 
@@ -154,7 +159,7 @@ def test_legal_notice_only_once(conversation: Any, expected_text: Any) -> None:
         ("🙏", "utter_rephrase"),
         ("3", "utter_menu_choice_unknown"),
         ("Olá, preciso de ajuda com a imigração", "utter_unsupported_language"),
-        ("이민국 요원이 집 앞에 있어요", "utter_unsupported_language"),
+        ("入国管理局の職員が家の前にいます", "utter_unsupported_language"),
     ],
 )
 def test_bad_input_gets_a_clear_reply(conversation: Any, expected_text: Any, text: str, key: str) -> None:

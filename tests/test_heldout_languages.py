@@ -10,6 +10,7 @@ figures.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +52,21 @@ def score(new_conversation: Any, code: str) -> tuple[float, float, list[str]]:
     return topic_hits / len(cases), language_hits / len(cases), misses
 
 
+def record(code: str, count: int, topic: float, language: float) -> None:
+    """Keep the figures for `make i18n-report` and the README (results/heldout.json)."""
+    from bot.cli.i18n_report import HELDOUT_RESULTS
+
+    HELDOUT_RESULTS.parent.mkdir(exist_ok=True)
+    found = json.loads(HELDOUT_RESULTS.read_text(encoding="utf-8")) if HELDOUT_RESULTS.exists() else {}
+    found[code] = {"n": count, "topic": topic, "language": language}
+    HELDOUT_RESULTS.write_text(json.dumps(found, indent=2, sort_keys=True), encoding="utf-8")
+
+
 @pytest.mark.parametrize("code", heldout_languages())
 def test_heldout_topic_and_reply_language(code: str, new_conversation: Any) -> None:
     topic, language, misses = score(new_conversation, code)
+    cases = yaml.safe_load((HELDOUT_DIR / f"{code}.yml").read_text(encoding="utf-8"))["cases"]
+    record(code, len(cases), topic, language)
     detail = "\n".join(misses)
     assert language >= MIN_LANGUAGE_ACCURACY, f"{code}: reply language {language:.0%}\n{detail}"
     assert topic >= MIN_TOPIC_ACCURACY, f"{code}: topic {topic:.0%}\n{detail}"

@@ -61,7 +61,7 @@ def test_explicit_requests(text: str, language: str) -> None:
     [
         ("Olá, preciso de ajuda com a imigração", "pt"),
         ("Bonjour, j'ai besoin d'aide avec l'immigration", "fr"),
-        ("이민국이 문 앞에 있어요", "ko"),
+        ("ผมต้องการทนายความเรื่องตรวจคนเข้าเมือง", "th"),
         ("弁護士を探しています", "ja"),  # kana: not Chinese, which we serve
         ("Мені потрібна допомога адвоката", "uk"),  # Cyrillic, but not Russian
         ("Χρειάζομαι βοήθεια με τη μετανάστευση", "el"),  # a script nobody we serve writes

@@ -22,7 +22,7 @@ MODEL_TARGET = str(MODEL.relative_to(PROJECT_ROOT))
 RETRAIN = [
     "config.yml",
     "domain.yml",
-    "data/nlu/kyr_door.yml",
+    "data/nlu/en/kyr_door.yml",
     "data/rules/topics.yml",
     "data/stories/menus.yml",
     "bot/nlu/language.py",

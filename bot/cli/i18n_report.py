@@ -11,7 +11,13 @@ any check fails (for release checks).
 
 from __future__ import annotations
 
+import json
+
 from bot.rendering.catalogs import FALLBACK_LANGUAGE, Catalogs, catalogs
+from bot.settings import PROJECT_ROOT
+
+# Written by tests/test_heldout_languages.py on every `make test`.
+HELDOUT_RESULTS = PROJECT_ROOT / "results" / "heldout.json"
 
 
 def coverage(catalog: Catalogs) -> dict[str, list[str]]:
@@ -40,7 +46,7 @@ def _translation_state(
 
 
 def quality_table(catalog: Catalogs) -> tuple[list[str], int]:
-    from bot.quality.checks import SMS_MAX_SEGMENTS, message_keys, quality
+    from bot.quality.checks import SMS_MAX_FULL_SEGMENTS, SMS_MAX_SEGMENTS, message_keys, quality
     from bot.rendering.catalog_sources import status
 
     gaps = coverage(catalog)
@@ -62,7 +68,10 @@ def quality_table(catalog: Catalogs) -> tuple[list[str], int]:
                 failures += not reading.passes
             sms = "-"
             if result.sms and result.sms_full:
-                over = max(result.sms.segments, result.sms_full.segments) > SMS_MAX_SEGMENTS
+                over = (
+                    result.sms.segments > SMS_MAX_SEGMENTS
+                    or result.sms_full.segments > SMS_MAX_FULL_SEGMENTS[result.sms_full.encoding]
+                )
                 failures += over
                 encoding = "UCS-2" if "UCS-2" in (result.sms.encoding, result.sms_full.encoding) else "GSM-7"
                 sms = f"{result.sms.segments}/{result.sms_full.segments} {encoding}{' FAIL' if over else ''}"
@@ -81,11 +90,50 @@ def quality_table(catalog: Catalogs) -> tuple[list[str], int]:
     return lines, failures
 
 
+def language_summary(catalog: Catalogs) -> list[str]:
+    """Per served language: review status, coverage, SMS segments, voice mode, held-out accuracy."""
+    import statistics
+
+    from bot.channels.voice_twiml import voice_settings
+    from bot.language.registry import language_settings
+    from bot.quality.checks import sms_keys, sms_segments
+
+    heldout = json.loads(HELDOUT_RESULTS.read_text(encoding="utf-8")) if HELDOUT_RESULTS.exists() else {}
+    reference = catalog.messages[FALLBACK_LANGUAGE]
+    lines = [
+        "| language | review | catalog | SMS segments (median, max) | voice | held-out topic / language |",
+        "|---|---|---|---|---|---|",
+    ]
+    for code, language in language_settings().languages.items():
+        review = language.review_status
+        if language.reviewed_by:
+            review += f" ({language.reviewed_by}, {language.reviewed_on})"
+        messages = catalog.messages.get(code, {})
+        covered = sum(key in messages for key in reference)
+        segments = [sms_segments(key, code)[0].segments for key in sms_keys()] if messages else []
+        sms = f"{statistics.median(segments):g}, {max(segments)}" if segments else "-"
+        voice = voice_settings(code)
+        mode = "speech + voice" if voice.can_say else "speech + interpreter / text message"
+        if not voice.speech:
+            mode = mode.replace("speech", "keypad")
+        scores = heldout.get(code)
+        accuracy = f"{scores['topic']:.0%} / {scores['language']:.0%} (n={scores['n']})" if scores else "-"
+        lines.append(
+            f"| {code} {language.english_name} | {review} | {100 * covered / len(reference):.0f}% "
+            f"| {sms} | {mode} | {accuracy} |"
+        )
+    return lines
+
+
 def main(args: list[str]) -> int:
     from bot.quality.readability import limits
     from bot.rendering.catalog_sources import status
 
     catalog = catalogs()
+    print("\n".join(language_summary(catalog)))
+    if not HELDOUT_RESULTS.exists():
+        print("(held-out accuracy: run `make test`, which writes results/heldout.json)")
+    print()
     total = len(catalog.messages[FALLBACK_LANGUAGE])
     gaps = coverage(catalog)
     print(f"{'language':<10}{'keys':>6}{'coverage':>10}  reading limit")

@@ -114,7 +114,8 @@ def _load_language_settings() -> LanguageSettings:
     # A word two languages claim ("中文": Traditional or Simplified?) names
     # neither: detection decides, and the language menu offers both.
     switch_phrases = {phrase: codes.pop() for phrase, codes in claimed.items() if len(codes) == 1}
-    served_detector_codes = {lang.detector for lang in languages.values()}
+    # A served language is never "recognised but unsupported" (by its detector code, or its own).
+    served_detector_codes = {lang.detector or lang.code.split("-")[0] for lang in languages.values()}
     return LanguageSettings(
         default=raw.get("default", "en"),
         supported=tuple(supported),

@@ -25,6 +25,11 @@ from bot.rendering.renderer import renderer
 VARIANTS: tuple[str | None, ...] = (None, "sms", "voice")
 SMS_MAX_SEGMENTS = 4
 SMS_MEDIAN_SEGMENTS = 2
+# MORE sends the whole answer on request, with every caveat. It must fit one
+# Twilio message (1,600 characters: 10 GSM-7 segments, 24 in UCS-2, where
+# Korean, Russian or Armenian hold 67 characters a segment). Caveats are not
+# cut to save segments; the SMS reply itself keeps to SMS_MAX_SEGMENTS.
+SMS_MAX_FULL_SEGMENTS = {"GSM-7": 10, "UCS-2": 24}
 
 # Values that actions and the voice channel pass for their own placeholders.
 SAMPLE_VALUES = {"number": "1", "reference": "R-7K3Q9M"}

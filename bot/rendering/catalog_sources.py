@@ -27,7 +27,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from bot.rendering.catalogs import DOMAIN, FALLBACK_LANGUAGE
+from bot.rendering.catalogs import DOMAIN, FALLBACK_LANGUAGE, catalog_folder, language_of_folder
 from bot.settings import locales_dir
 
 COMMENT_PREFIX = "en-source:"
@@ -39,7 +39,7 @@ def source_hash(text: str) -> str:
 
 
 def _po_path(root: Path, language: str) -> Path:
-    return root / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return root / catalog_folder(language) / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def read_catalog(root: Path, language: str) -> Catalog:
@@ -54,7 +54,7 @@ def write_catalog(root: Path, language: str, catalog: Catalog) -> None:
 
 def translated_languages(root: Path) -> list[str]:
     return sorted(
-        p.parent.parent.name
+        language_of_folder(p.parent.parent.name)
         for p in root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")
         if p.parent.parent.name != FALLBACK_LANGUAGE
     )

@@ -27,6 +27,16 @@ DOMAIN = "messages"
 FALLBACK_LANGUAGE = "en"
 
 
+def catalog_folder(language: str) -> str:
+    """The folder of a language's catalog: gettext and babel spell "zh-Hant" as "zh_Hant"."""
+    return language.replace("-", "_")
+
+
+def language_of_folder(folder: str) -> str:
+    """Our language code (BCP-47, as in data/languages.yml) of a catalog folder."""
+    return folder.replace("_", "-")
+
+
 @dataclass(frozen=True)
 class CatalogText:
     text: str
@@ -59,7 +69,7 @@ class Catalogs:
         self.messages: dict[str, dict[str, str]] = {}
         for folder in sorted(root.glob("*/LC_MESSAGES")):
             if (folder / f"{DOMAIN}.po").exists() or (folder / f"{DOMAIN}.mo").exists():
-                self.messages[folder.parent.name] = _messages(_read_catalog(folder))
+                self.messages[language_of_folder(folder.parent.name)] = _messages(_read_catalog(folder))
         if FALLBACK_LANGUAGE not in self.messages:
             raise RuntimeError(f"No {FALLBACK_LANGUAGE} catalog under {root}: nothing to fall back to.")
         self._reported_gaps: set[tuple[str, str]] = set()

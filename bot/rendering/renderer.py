@@ -45,6 +45,10 @@ class Rendered:
 # Unicode directional isolates (FSI ... PDI): a phone number, code or web
 # address inside right-to-left text keeps its own left-to-right order.
 FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+# Channel variants that carry one "how to confirm" note per message: under a
+# resource list instead of on every line, and not again after it. The note.
+NOTE_ONCE_VARIANTS = frozenset({"sms"})
+DEFAULT_LIST_NOTE = "confirm_detail"
 # Resource fields that are numbers, codes or addresses (names are words).
 ISOLATED_FIELDS = frozenset({"phone", "phone_outside", "web", "address"})
 
@@ -82,6 +86,8 @@ class _Fields(string.Formatter):
         self.variant = variant
         self.resource_ids = resource_ids
         self.values = values or {}
+        # SMS: a "how to confirm" note already given in this message is not repeated.
+        self.noted = False
 
     def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[str, str]:
         if field_name in self.values:  # e.g. {reference}, given by an action
@@ -97,7 +103,10 @@ class _Fields(string.Formatter):
             logger.error("Placeholder {%s} in %r names no resource field.", field_name, self.key)
             return "", field_name
         value = isolated(value, self.language) if attribute in ISOLATED_FIELDS else value
-        value = self.renderer.with_confirm_note(value, resource, attribute, self.language, self.variant)
+        if not (self.variant in NOTE_ONCE_VARIANTS and self.noted):
+            noted = self.renderer.with_confirm_note(value, resource, attribute, self.language, self.variant)
+            self.noted = self.noted or noted != value
+            value = noted
         return value, field_name
 
     def _resource_list(self) -> str:
@@ -107,7 +116,15 @@ class _Fields(string.Formatter):
         else:
             topic = topic_for_response(self.key)
             chosen = resources_for_topic(topic.id, self.language) if topic else []
-        return "\n".join(self.renderer.resource_line(r, self.language, self.variant) for r in chosen)
+        if self.variant not in NOTE_ONCE_VARIANTS:
+            return "\n".join(self.renderer.resource_line(r, self.language, self.variant) for r in chosen)
+        # SMS: one "how to confirm" note under the list, not one per line (the
+        # same note on every line cost a Russian answer a whole segment).
+        lines = [self.renderer.resource_line(r, self.language, self.variant, notes=False) for r in chosen]
+        if any(r.confirm_note(f) for r in chosen for f in r.contact_fields()):
+            lines.append(self.renderer.note(DEFAULT_LIST_NOTE, self.language, self.variant))
+            self.noted = True
+        return "\n".join(lines)
 
 
 class Renderer:
@@ -191,14 +208,18 @@ class Renderer:
             lines.append(template.format(number=entry.number, label=label))
         return "\n".join(lines)
 
-    def resource_line(self, resource: Resource, language: str, variant: str | None) -> str:
+    def resource_line(
+        self, resource: Resource, language: str, variant: str | None, notes: bool = True
+    ) -> str:
         contacts = []
         spoken_fields = load_data_file("channels.yml").get("contact_fields", {}).get(variant or "")
         for field_name in resource.contact_fields():
             if spoken_fields is not None and field_name not in spoken_fields:
                 continue
             value = isolated(resource.value(field_name, language, variant) or "", language)
-            contacts.append(self.with_confirm_note(value, resource, field_name, language, variant))
+            if notes:
+                value = self.with_confirm_note(value, resource, field_name, language, variant)
+            contacts.append(value)
         template = self.text("resource_line", language, variant) or "{name}: {contact}"
         if not contacts:  # a web-only resource on the phone: its name, and how to get the address
             online = self.text(ONLINE_ONLY_LINE_KEY, language, variant) or "{name}."
@@ -213,8 +234,12 @@ class Renderer:
         note_key = resource.confirm_note(field_name)
         if note_key is None:
             return value
-        note = self._fill(self.text(note_key, language, variant), note_key, language, variant, None)
+        note = self.note(note_key, language, variant)
         return f"{value} {note}" if note else value
+
+    def note(self, key: str, language: str, variant: str | None) -> str:
+        """A note's text with its placeholders filled (e.g. how to confirm: {la311.phone})."""
+        return self._fill(self.text(key, language, variant), key, language, variant, None)
 
 
 _renderer = LoadOnce("renderer", lambda: Renderer(catalogs()))
