@@ -14,6 +14,7 @@ yes/no, time phrases) are content, per language, in data/report_form.yml.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -22,6 +23,7 @@ from bot.data_files import load_data_file
 from bot.text import fold
 
 FORM_NAME = "report_form"
+_APOSTROPHES = re.compile(r"['\u2019`]")
 SLOT_PREFIX = "report_"
 FORM_DATA = "report_form.yml"
 
@@ -104,13 +106,18 @@ def required_slots(answers: dict[str, str | None]) -> list[str]:
     return [f.slot for f in FIELDS if f.only_if is None or answers.get(f.only_if[0]) == f.only_if[1]]
 
 
+def _key(text: str) -> str:
+    """How phrases are compared: folded, and "don't" = "dont" (people drop apostrophes)."""
+    return fold(_APOSTROPHES.sub("", text))
+
+
 def _phrases(entry: dict | list | None) -> set[str]:
     """The folded phrases of one entry: a list, or lists per language."""
     if entry is None:
         return set()
     lists: Iterable = entry.values() if isinstance(entry, dict) else [entry]
     # "-" folds to nothing: such a phrase is kept as written.
-    return {fold(str(phrase)) or str(phrase).strip() for phrases in lists for phrase in phrases or []}
+    return {_key(str(phrase)) or str(phrase).strip() for phrases in lists for phrase in phrases or []}
 
 
 def form_words() -> dict:
@@ -119,7 +126,7 @@ def form_words() -> dict:
 
 def control_kind(text: str) -> str | None:
     """CANCEL, MENU, OPERATOR or HELP when the message is nothing but such a word, else None."""
-    folded = fold(text)
+    folded = _key(text)
     if not folded:
         return None
     for kind, entry in (form_words().get("control_words") or {}).items():
@@ -130,7 +137,7 @@ def control_kind(text: str) -> str | None:
 
 def answer_kind(text: str) -> str | None:
     """'skip', YES, NO or DONT_KNOW when the message is nothing but such an answer."""
-    folded = fold(text) or text.strip()  # "-" folds to nothing
+    folded = _key(text) or text.strip()  # "-" folds to nothing
     for kind, entry in (form_words().get("answers") or {}).items():
         if folded in _phrases(entry):
             return str(kind)

@@ -89,8 +89,14 @@ def _remove(text: str, phrase: str) -> tuple[str, bool]:
     return " ".join(new.split()), new != text
 
 
-def parse_when(text: str, language: str, now: datetime | None = None) -> ParsedTime | None:
-    """The time `text` names, relative to `now` (default: the present), or None."""
+def parse_when(
+    text: str, language: str, now: datetime | None = None, now_words_anywhere: bool = True
+) -> ParsedTime | None:
+    """The time `text` names, relative to `now` (default: the present), or None.
+
+    With `now_words_anywhere`, a sentence holding a "now" word ("they are
+    still here right now") means now; without, only a message that is a time.
+    """
     now = (now or datetime.now(CITY_TIMEZONE)).astimezone(CITY_TIMEZONE)
     data = _when_data()
     rest = _normalise(text)
@@ -148,7 +154,7 @@ def parse_when(text: str, language: str, now: datetime | None = None) -> ParsedT
     if day_text:
         parsed = _day(day_text, language, now)
     if parsed is None:
-        return _now_words(text, language, now, data)
+        return _now_words(text, language, now, data) if now_words_anywhere else None
     moment, precision = parsed
 
     if hour is not None:
@@ -219,3 +225,8 @@ def _now_words(text: str, language: str, now: datetime, data: dict[str, Any]) ->
         if re.search(rf"(?<!\S){re.escape(phrase)}(?!\S)", normal):
             return ParsedTime(now.replace(second=0, microsecond=0), EXACT)
     return None
+
+
+def is_a_time(text: str, language: str) -> bool:
+    """Whether the whole message reads as a time ("right now", "ayer a las 3")."""
+    return parse_when(text, language, now_words_anywhere=False) is not None
