@@ -68,7 +68,7 @@ def test_a_resident_report_is_stored_once_with_the_place_as_typed(
     replies = conversation.send(case["open"])
     assert replies[-1] == expected_text("utter_ask_report_location", language), replies
     steps = answers_of(case)
-    for (_, text), (next_field, _) in zip(steps, steps[1:]):
+    for (_, text), (next_field, _) in zip(steps, steps[1:], strict=False):
         reply = conversation.send(text)
         # The place, the time, "no sé"...: each is taken as the answer, and the next question comes.
         assert reply == [expected_text(f"utter_ask_report_{next_field}", language)], text
