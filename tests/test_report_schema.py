@@ -12,8 +12,8 @@ import re
 import yaml
 
 from bot.channels.twilio_sms import sms_keywords
-from bot.report_form import FIELDS, FORM_NAME, answer_kind, control_kind
 from bot.rendering.renderer import renderer
+from bot.report_form import FIELDS, FORM_NAME, answer_kind, control_kind
 from bot.settings import PROJECT_ROOT
 from bot.storage import reports
 from bot.text import fold
