@@ -48,3 +48,13 @@ def channel_setting(
         return from_env
     value = (credentials or {}).get(key)
     return default if value is None or str(value).strip() == "" else str(value).strip()
+
+
+RETENTION_SETTING = "RETENTION_DAYS"
+DEFAULT_RETENTION_DAYS = 30
+
+
+def retention_days() -> int:
+    """How many days conversations and reports are kept (purge, and what the report form promises)."""
+    value = os.environ.get(RETENTION_SETTING, "").strip()
+    return int(value) if value else DEFAULT_RETENTION_DAYS

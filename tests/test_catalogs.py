@@ -89,6 +89,7 @@ def test_every_resource_placeholder_names_a_directory_field(key: str) -> None:
         "number",
         "reference",
         "language",
+        "retention_days",
     }:
         resource_id, _, attribute = field.partition(".")
         assert resource_id in resource_directory(), f"{key}: unknown resource {resource_id!r}"
@@ -97,11 +98,20 @@ def test_every_resource_placeholder_names_a_directory_field(key: str) -> None:
 
 def answers() -> list[str]:
     """Responses that end a turn. A form question (utter_ask_*) is itself the
-    next step, and so is the re-asked number; the greeting is followed by the menu."""
+    next step, and so are the report form's replies that come before a question
+    (a re-asked number or yes/no, the way back after an emergency); the greeting
+    is followed by the menu."""
     return [
         k
         for k in domain_responses()
-        if not k.startswith("utter_ask_") and k not in ("utter_greet", "utter_report_callback_invalid")
+        if not k.startswith("utter_ask_")
+        and k
+        not in (
+            "utter_greet",
+            "utter_report_callback_invalid",
+            "utter_report_contact_unclear",
+            "utter_report_resume",
+        )
     ]
 
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.cli.reports import main as reports_cli
+from bot.language.times import CITY_TIMEZONE
 from bot.storage import reports
 
 
@@ -22,16 +27,17 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def add(location: str, callback: str | None = None) -> str:
+def add(location: str, callback: str | None = None, **answers: Any) -> str:
     return reports.save_report(
         channel="twilio",
         language="es",
-        location=location,
-        when_seen="ahora",
-        agents_vehicles="5",
-        masks_identification=None,
-        details=None,
-        callback_number=callback,
+        **{
+            "location": location,
+            "when_seen": "ahora",
+            "agents_vehicles": "5",
+            "callback_number": callback,
+            **answers,
+        },
     )
 
 
@@ -42,13 +48,27 @@ def test_references_are_short_unique_and_unambiguous(db: Path) -> None:
 
 
 def test_export_csv_and_json(db: Path, capsys: pytest.CaptureFixture) -> None:
-    reference = add("Biblioteca Central", callback="+12135550100")
+    when_at = datetime(2026, 11, 23, 15, 0, tzinfo=CITY_TIMEZONE)
+    reference = add(
+        "Biblioteca Central", callback="+12135550100", when_at=when_at, when_precision="part_of_day"
+    )
     assert reports_cli(["export", "--since", "2000-01-01", "--format", "json"]) == 0
-    exported = json.loads(capsys.readouterr().out)
-    assert exported[-1]["reference"] == reference and exported[-1]["callback_number"] == "+12135550100"
+    exported = json.loads(capsys.readouterr().out)[-1]
+    assert exported["reference"] == reference
+    # The call-back number is masked; `reports callback` shows it to the one who calls.
+    assert exported["callback_number"] == "*******0100" and exported["wants_callback"] is True
+    # "When" as typed, and as a time in Los Angeles.
+    assert (exported["when_seen"], exported["when_at"], exported["when_precision"]) == (
+        "ahora",
+        "2026-11-23T15:00:00-08:00",
+        "part_of_day",
+    )
+    assert reports_cli(["callback", reference]) == 0
+    assert capsys.readouterr().out.strip() == "+12135550100"
     assert reports_cli(["export", "--since", "2000-01-01", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert rows[-1]["location"] == "Biblioteca Central"
+    assert rows[-1]["when_at"] == "2026-11-23T15:00:00-08:00" and rows[-1]["callback_number"] == "*******0100"
     tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%d")
     assert reports_cli(["export", "--since", tomorrow, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
@@ -87,6 +107,47 @@ def test_an_older_schema_is_migrated_automatically(db: Path) -> None:
                 "location TEXT, when_seen TEXT, wants_callback BOOLEAN NOT NULL, callback_number VARCHAR(32))"
             )
         )
-    reference = add("Grand Park")  # the first use migrates
-    assert reports.list_reports()[-1].reference == reference
+    reference = add(
+        "Grand Park", when_at=datetime(2026, 11, 24, 9, tzinfo=CITY_TIMEZONE), idempotency_key="k"
+    )
+    assert reports.list_reports()[-1].reference == reference  # the first use migrated
     assert reports.list_reports()[-1].agents_vehicles == "5"
+    assert reports.list_reports()[-1].when_at == datetime(2026, 11, 24, 17, tzinfo=timezone.utc)
+    # The migrated table enforces one report per submission too.
+    assert add("Grand Park", idempotency_key="k") == reference and len(reports.list_reports()) == 1
+
+
+FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "=1\n=2"]
+
+
+def test_the_csv_export_is_safe_to_open_in_a_spreadsheet(db: Path, capsys: pytest.CaptureFixture) -> None:
+    """OWASP CSV injection: no cell starts with = + - @ tab or carriage return."""
+    for formula in FORMULAS:
+        add(
+            formula, details=formula, agents_vehicles=formula, masks_identification=formula, when_seen=formula
+        )
+    assert reports_cli(["export", "--since", "2000-01-01", "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out, newline="")))
+    assert len(rows) == len(FORMULAS) + 1
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    # Nothing is lost: the text after the quote is what was stored.
+    assert [row[rows[0].index("location")] for row in rows[1:]] == ["'" + f for f in FORMULAS]
+
+
+def test_one_report_per_submission_across_processes(db: Path) -> None:
+    """The unique index decides, not process memory: another process storing the
+    same submission gets the first report's reference."""
+    first = add("Echo Park", idempotency_key="sms-1:SM42")
+    code = (
+        "from bot.storage import reports;"
+        "print(reports.save_report(channel='twilio', language='es', location='Echo Park',"
+        " idempotency_key='sms-1:SM42'))"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True, env=os.environ
+    )
+    assert other.stdout.strip() == first
+    assert len(reports.list_reports()) == 1
+    assert add("Echo Park", idempotency_key="sms-1:SM43") != first  # another submission is another report

@@ -239,5 +239,6 @@ def test_reporting_by_phone(live_server: LiveServer) -> None:
     # Keys answer the form's questions rather than picking menu topics.
     done = phone.press("2")
     reference = re.search(r"R-[0-9A-Z]{6}", done.text).group(0)
-    assert done.text.startswith(spoken("utter_report_done", "en", values={"reference": reference}))
+    values = {"reference": reference, "retention_days": "30"}
+    assert done.text.startswith(spoken("utter_report_done", "en", values=values))
     assert spoken("voice_after_answer", "en") in done.text

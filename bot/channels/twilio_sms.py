@@ -166,7 +166,9 @@ class TwilioSmsInput(InputChannel):
             text = WELCOME_TEXT
         start_language = keywords.get("dialed_number_languages", {}).get(params.get("To", ""))
         try:
-            collector = await self._to_rasa(request, on_new_message, text, sender_id, start_language)
+            collector = await self._to_rasa(
+                request, on_new_message, text, sender_id, start_language, params.get("MessageSid") or None
+            )
         except Exception:  # noqa: BLE001 - the person must get an answer whatever broke
             logger.exception("SMS channel: processing a message failed.")
             collector = TwilioSmsOutput()
@@ -185,6 +187,7 @@ class TwilioSmsInput(InputChannel):
         text: str,
         sender_id: str,
         start_language: str | None = None,
+        message_sid: str | None = None,
     ) -> TwilioSmsOutput:
         collector = TwilioSmsOutput()
         # Only a language code goes into the metadata: never the phone numbers.
@@ -199,6 +202,9 @@ class TwilioSmsInput(InputChannel):
                 input_channel=CHANNEL_NAME,
                 metadata=metadata,
                 parse_data=parse_data,
+                # Twilio's id of the message (no personal data): a retry of the message
+                # that completes a report finds that report (actions/report.py).
+                message_id=message_sid,
             )
         )
         return collector

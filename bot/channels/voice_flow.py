@@ -22,6 +22,7 @@ from bot.channels.voice_twiml import VOICE_VARIANT, Speaker, voice_config, voice
 from bot.content.topics import Menu, menu_shown_by, menus
 from bot.language.registry import language_settings
 from bot.rendering.renderer import renderer
+from bot.report_form import FIELDS
 from bot.text import fold
 
 REPEAT_DIGIT, MENU_DIGIT, OPERATOR_DIGIT = "9", "*", "0"
@@ -32,6 +33,10 @@ LANGUAGE_MENU_RESPONSE = "utter_language"
 FORM_QUESTION_PREFIX = "utter_ask_"  # Rasa's naming of a form's questions
 FORM_REPROMPTS = {"utter_report_callback_invalid"}
 FORM_EXIT_TEXT = "menu"  # the dialogue's own way out of a form
+# While the form asks for a phone number, the keypad takes a whole number
+# (E.164 allows 15 digits), ended by # or a pause.
+NUMBER_QUESTIONS = {field.question for field in FIELDS if field.kind == "phone"}
+MAX_NUMBER_DIGITS = 15
 
 MORE_LANGUAGES_DIGIT = "9"  # on the first page of the language menu
 INTERPRETER_DIGIT, TEXT_ME_DIGIT = "1", "2"  # the no-voice offer
@@ -91,6 +96,7 @@ class CallState:
     language_page: int = 0  # which page of the language menu was read
     last_answer: list[str] = field(default_factory=list)
     in_form: bool = False  # the dialogue asked a question (the report form)
+    awaiting_number: bool = False  # ...and that question asks for a phone number
 
 
 class CallFlow:
@@ -264,11 +270,14 @@ class CallFlow:
             speaker = Speaker(collector.languages[-1])
             state.language = speaker.language
         state.in_form = last_key.startswith(FORM_QUESTION_PREFIX) or last_key in FORM_REPROMPTS
+        state.awaiting_number = last_key in NUMBER_QUESTIONS
         return self._speak_answer(state, speaker, texts)
 
     def _speak_answer(self, state: CallState, speaker: Speaker, texts: list[str]) -> str:
         state.stage, state.misses, state.last_answer = "answered", 0, texts
-        gather = speaker.gather()
+        gather = speaker.gather(
+            num_digits=MAX_NUMBER_DIGITS if state.in_form and state.awaiting_number else 1
+        )
         for text in texts:
             speaker.say(gather, text)
         if not state.in_form:  # a question waits for its answer, not for "press 9"

@@ -19,6 +19,7 @@ from bot.rendering.renderer import renderer
 
 VOICE_VARIANT = "voice"  # the catalogs' variant written for speech
 WEBHOOK_PATH = "/webhooks/twilio_voice/webhook"
+NUMBER_FINISH_KEY = "#"  # ends a phone number typed on the keypad
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,9 @@ class Speaker:
         if text:
             target.say(speakable(text), voice=settings.say_voice, language=settings.say_language)
 
-    def gather(self, speech: bool = True) -> Gather:
-        """Listen for one key, or for speech in the conversation's language."""
+    def gather(self, speech: bool = True, num_digits: int = 1) -> Gather:
+        """Listen for one key (or up to `num_digits`, ended by #), or for speech in
+        the conversation's language."""
         use_speech = speech and self.settings.speech
         options: dict[str, Any] = {}
         if use_speech:
@@ -89,8 +91,9 @@ class Speaker:
             input="speech dtmf" if use_speech else "dtmf",
             action=WEBHOOK_PATH,
             method="POST",
-            num_digits=1,
+            num_digits=num_digits,
             timeout=voice_config().get("gather_timeout_s", 6),
+            **({"finish_on_key": NUMBER_FINISH_KEY} if num_digits > 1 else {}),
             **options,
         )
         self.twiml.append(gather)

@@ -10,22 +10,21 @@ With --dry-run it only counts. Schedule it daily, e.g. with cron:
 from __future__ import annotations
 
 import argparse
-import os
 from datetime import datetime, timedelta, timezone
 
 from dotenv import load_dotenv
 from sqlalchemy import create_engine
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, RETENTION_SETTING, retention_days
 from bot.storage import reports
-from bot.storage.purge import DEFAULT_RETENTION_DAYS, RETENTION_SETTING, parse_period, purge_conversations
+from bot.storage.purge import parse_period, purge_conversations
 from bot.storage.stores import tracker_store_url
 
 
 def main(args: list[str]) -> int:
     load_dotenv(PROJECT_ROOT / ".env")
     parser = argparse.ArgumentParser(prog="python -m bot purge", description=__doc__.split("\n\n")[0])
-    default_days = int(os.environ.get(RETENTION_SETTING, DEFAULT_RETENTION_DAYS))
+    default_days = retention_days()
     parser.add_argument(
         "--older-than",
         type=parse_period,

@@ -5,6 +5,9 @@ Runs last in the pipeline (config.yml). For each message it:
   which bot.policies.language uses to keep the conversation's language;
 * overrides the classifier where a rule is more reliable than a model:
   - a bare menu number ("2", "opcion 2") is `menu_choice`;
+  - a message that is nothing but one of the report form's control words
+    (data/report_form.yml: "cancel", "menu", "operador"...) is that word's
+    intent, so the form's rules answer it whatever the classifier thinks;
   - an explicit language request ("español") is `language_selected`;
   - a message in a language we don't serve is `unsupported_language`: certain
     for other scripts; for Latin-script languages only when the classifier
@@ -26,6 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.conversation_keys import LANGUAGE_DETECTION_KEY
 from bot.language.detection import EXPLICIT, LanguageDetection, message_language_detector
 from bot.nlu.base import StatelessComponent
+from bot.report_form import CONTROL_INTENTS, control_kind
 from bot.text import has_letters, menu_number
 
 MENU_CHOICE_INTENT = "menu_choice"
@@ -61,6 +65,9 @@ def rule_based_intent(
     """The intent a rule decides for this message, or None to keep the model's."""
     if menu_number(text):
         return MENU_CHOICE_INTENT
+    control = control_kind(text)
+    if control in CONTROL_INTENTS:
+        return CONTROL_INTENTS[control]
     if detection.strength == EXPLICIT:
         return LANGUAGE_SELECTED_INTENT
     if is_unsupported(detection, model_intent):

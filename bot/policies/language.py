@@ -24,7 +24,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.conversation_keys import DEFAULT_LANGUAGE_METADATA, LANGUAGE_DETECTION_KEY, LANGUAGE_SLOT
 from bot.language.choice import next_language
-from bot.language.detection import LanguageDetection
+from bot.language.detection import EXPLICIT, LanguageDetection
 from bot.language.registry import language_settings
 
 # UserMessage metadata key a channel sets to start a conversation in a language.
@@ -64,6 +64,11 @@ class LanguagePolicy(Policy):
             return []
         detection = LanguageDetection.from_dict(tracker.latest_message.parse_data.get(LANGUAGE_DETECTION_KEY))
         current = tracker.get_slot(LANGUAGE_SLOT)
+        if tracker.active_loop_name and current and detection.strength != EXPLICIT:
+            # Inside the report form a message is an answer: "Echo Park lake" or
+            # "Home Depot on Sunset" in a Spanish conversation is a place, not a
+            # wish for English. Only "english"/"español" switches there.
+            return []
         # A channel may say which language a conversation starts in (e.g. the
         # City's Spanish-language SMS number); what the person writes still wins.
         start = (tracker.latest_message.metadata or {}).get(DEFAULT_LANGUAGE_METADATA)

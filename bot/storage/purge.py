@@ -15,8 +15,6 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import column, delete, table
 
-RETENTION_SETTING = "RETENTION_DAYS"
-DEFAULT_RETENTION_DAYS = 30
 EVENTS = table("events", column("sender_id"), column("timestamp"))
 _PERIOD = re.compile(r"^\s*(\d+)\s*([dh])\s*$")
 
