@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-RASA := $(PY) -m rasa
+RASA := $(PY) -m bot.cli.quiet rasa
 MODEL := models/kyr.tar.gz
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
@@ -81,7 +81,8 @@ test: train lint validate ## Everything CI runs: lint, data validation, pytest, 
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core --no-plot
 
 bench: train ## Measure training, start-up, memory and latency, with the `rasa init` bot as baseline
-	$(PY) -m benchmarks core --baseline
+	$(PY) -m benchmarks core --baseline --two-languages
+	$(PY) -m benchmarks nlu_languages
 	$(PY) -m benchmarks sms
 	$(PY) -m benchmarks voice
 	$(PY) -m benchmarks scale

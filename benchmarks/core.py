@@ -40,7 +40,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def train(project: Path, out: Path) -> float:
+def train(project: Path, out: Path, env: dict[str, str] | None = None) -> float:
     start = time.perf_counter()
     subprocess.run(
         [
@@ -56,7 +56,7 @@ def train(project: Path, out: Path) -> float:
             "--quiet",
         ],
         cwd=project,
-        env=ENV,
+        env=env or ENV,
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -82,13 +82,15 @@ def post(port: int, text: str) -> list[dict]:
         return __import__("json").loads(response.read())
 
 
-def server_start(project: Path, model: Path, port: int, extra: list[str]) -> tuple[float, float]:
+def server_start(
+    project: Path, model: Path, port: int, extra: list[str], env: dict[str, str] | None = None
+) -> tuple[float, float]:
     """Seconds until `rasa run` answers a message, and its resident memory then."""
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port), *extra],
         cwd=project,
-        env=ENV,
+        env=env or ENV,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -130,15 +132,41 @@ def in_process_latency(model: Path, messages: list[str], generator: Any, rounds:
     return timings[len(messages) :]  # the first round warms caches
 
 
+def with_data_of(env: dict[str, str] | None, run: Any) -> Any:
+    """Run `run` in this process with the data and catalogs `env` names (and fresh caches)."""
+    from bot.caches import clear_all
+
+    names = ("KYR_DATA_DIR", "KYR_LOCALES_DIR")
+    saved = {name: os.environ.get(name) for name in names}
+    try:
+        for name in names:
+            if env and env.get(name):
+                os.environ[name] = env[name]
+        clear_all()
+        return run()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        clear_all()
+
+
 def measure(
-    label: str, project: Path, extra_run_args: list[str], generator: Any, messages: list[str]
+    label: str,
+    project: Path,
+    extra_run_args: list[str],
+    generator: Any,
+    messages: list[str],
+    env: dict[str, str] | None = None,
 ) -> dict:
     out = Path(tempfile.mkdtemp(prefix="bench-models-"))
     try:
-        training_s = train(project, out)
+        training_s = train(project, out, env)
         model = out / "bench.tar.gz"
-        ready_s, rss = server_start(project, model, 5099, extra_run_args)
-        latencies = in_process_latency(model, messages, generator)
+        ready_s, rss = server_start(project, model, 5099, extra_run_args, env)
+        latencies = with_data_of(env, lambda: in_process_latency(model, messages, generator))
     finally:
         shutil.rmtree(out, ignore_errors=True)
     return {
@@ -151,6 +179,53 @@ def measure(
         "msg_per_s": 1000 / statistics.mean(latencies),
         "n": len(latencies),
     }
+
+
+def two_language_project() -> tuple[Path, dict[str, str]]:
+    """This bot as it was before the other languages: English and Spanish only.
+
+    A copy of the project's data and catalogs without the other languages'
+    NLU folders, catalogs and registry rows; the same code. The same-run
+    baseline for the languages' cost in training, start-up, memory and latency.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="bench-two-languages-"))
+    for name in ("data", "locales", "config.yml", "domain.yml", "endpoints.yml", "credentials.yml"):
+        source = PROJECT_ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, folder / name)
+    keep = {"en", "es"}
+    for path in (folder / "data" / "nlu").iterdir():
+        if path.is_dir() and path.name not in keep:
+            shutil.rmtree(path)
+    for path in (folder / "locales").iterdir():
+        if path.is_dir() and path.name not in keep:
+            shutil.rmtree(path)
+    languages = folder / "data" / "languages.yml"
+    settings = yaml.safe_load(languages.read_text(encoding="utf-8"))
+    settings["supported"] = {code: settings["supported"][code] for code in ("en", "es")}
+    languages.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    env = {**ENV, "KYR_DATA_DIR": str(folder / "data"), "KYR_LOCALES_DIR": str(folder / "locales")}
+    return folder, env
+
+
+def action_server_rss() -> float:
+    """Resident memory of the action server once it answers (the other process of a deployment)."""
+    from bot.storage.local_services import free_port, wait_for_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        launch.action_server_command(port),
+        cwd=PROJECT_ROOT,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, process, 60)
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10).read()
+        return rss_mb(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def baseline_project() -> Path:
@@ -169,15 +244,29 @@ def main(args: list[str]) -> int:
     from rasa.utils.endpoints import EndpointConfig
 
     messages = [case["text"] for case in yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))["cases"]]
+    from bot.language.registry import language_settings
+
+    generator = EndpointConfig(type=launch.NLG_TYPE)
+    count = len(language_settings().supported)
     rows = [
         measure(
-            "this bot (EN+ES)",
+            f"this bot ({count} languages)",
             PROJECT_ROOT,
             ["--endpoints", "endpoints.yml"],
-            EndpointConfig(type="bot.rendering.nlg.CatalogNLG"),
+            generator,
             messages,
         )
     ]
+    if "--two-languages" in args:
+        folder, env = two_language_project()
+        try:
+            rows.append(
+                measure(
+                    "this bot, EN+ES only", folder, ["--endpoints", "endpoints.yml"], generator, messages, env
+                )
+            )
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
     if "--baseline" in args:
         rows.append(measure("stock `rasa init` bot", baseline_project(), [], None, messages))
     print(
@@ -186,6 +275,7 @@ def main(args: list[str]) -> int:
     print(
         f"# in-process latency over {rows[0]['n']} messages (held-out test messages, after one warm-up round)"
     )
+    print(f"# action server RSS: {action_server_rss():.0f} MB (add to the Rasa server's for all processes)")
     print("| bot | train (s) | ready (s) | RSS (MB) | p50 (ms) | p95 (ms) | msg/s (1 process, serial) |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:

@@ -11,6 +11,11 @@ LANGUAGE_SLOT = "language"
 # dialed number's language, or the language a caller chose on the phone).
 DEFAULT_LANGUAGE_METADATA = "default_language"
 
+# UserMessage metadata: the conversation's language, passed by a channel when
+# the NLU needs it (a romanized message in the conversation's own language is
+# answered, not sent to the language menu again).
+CONVERSATION_LANGUAGE_METADATA = "conversation_language"
+
 # Parse data: what bot.nlu.language found out about the message's language.
 LANGUAGE_DETECTION_KEY = "language_detection"
 

@@ -145,3 +145,21 @@ def test_policy_acts_only_on_the_first_prediction_of_a_turn() -> None:
 )
 def test_rule_based_intents(text: str, intent: str | None) -> None:
     assert rule_based_intent(text, detect(text)) == intent
+
+
+@pytest.mark.parametrize("unspaced", ["keep", "characters"])
+def test_the_tokenizer_never_leaves_a_message_without_tokens(unspaced: str) -> None:
+    """An empty or blank message still gets a token (else the classifier fails the turn)."""
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.tokenizer import ScriptAwareTokenizer
+
+    tokenizer = ScriptAwareTokenizer({**ScriptAwareTokenizer.get_default_config(), "unspaced": unspaced})
+    for text in ("", "   ", "😀"):
+        assert tokenizer.tokenize(Message(data={TEXT: text}), TEXT), repr(text)
+    tokens = tokenizer.tokenize(Message(data={TEXT: "ICE來了 ի՞նչ անեմ"}), TEXT)
+    words = [t.text for t in tokens]
+    assert "ինչ" in words  # the Armenian question mark inside a word is not a break
+    if unspaced == "characters":
+        assert words[:3] == ["ICE", "來", "了"]

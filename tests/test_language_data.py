@@ -24,6 +24,10 @@ MIN_EXAMPLES_PER_INTENT = 25
 # Intents every language teaches; menu numbers and unsupported languages are shared files.
 SHARED_INTENTS = {"menu_choice", "unsupported_language"}
 SOURCE_LANGUAGE = "en"
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+# Sent in the languages of unsupported_reply_languages, not the conversation's.
+OTHER_LANGUAGES_REPLY = "utter_unsupported_language"
+SAMPLE_VALUES = {"reference": "R-ABC234", "retention_days": "30", "language": "English", "number": "1"}
 NEW_LANGUAGES = [code for code in language_settings().supported if code not in ("en", "es")]
 
 
@@ -80,11 +84,20 @@ def test_glossary_terms_are_used_wherever_english_uses_them(code: str, term: str
     accepted = forms.get(code) or []
     accepted = [accepted] if isinstance(accepted, str) else accepted
     accepted_folded = [fold(form) for form in accepted if form]
+    from bot.rendering.renderer import renderer
+
     english, translated = catalogs().messages["en"], catalogs().messages[code]
     missing = []
     for key, text in english.items():
-        if key in translated and english_term.search(text):
-            target = fold(translated[key])
+        words_only = PLACEHOLDER.sub(" ", text)  # "{hotline.phone}" is no use of the word "hotline"
+        if (
+            key in translated
+            and english_term.search(words_only)
+            and not key.startswith(OTHER_LANGUAGES_REPLY)
+        ):
+            # What the person receives: a resource's name may carry the term ({hotline.name}).
+            base, _, variant = key.partition(".")
+            target = fold(renderer().render(base, code, variant or None, values=SAMPLE_VALUES).text)
             if not any(form in target for form in accepted_folded):
                 missing.append(key)
     assert missing == [], f"{code}: {term} ({forms['en']!r}) lacks {accepted} in {missing}"
@@ -179,3 +192,30 @@ def test_heldout_sets_are_not_training_data() -> None:
             assert fold(case["text"]) not in training, (
                 f"{path.name}: {case['text']!r} is in the training data"
             )
+
+
+def test_romanized_text_in_the_conversations_own_language_is_understood_not_sent_to_the_menu() -> None:
+    """Armenian typed in Latin letters: the menu when the conversation is not in
+    Armenian; the person's own question once they have chosen Armenian."""
+    from rasa.shared.nlu.constants import INTENT, METADATA, TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.conversation_keys import CONVERSATION_LANGUAGE_METADATA, LANGUAGE_DETECTION_KEY
+    from bot.nlu.language import LANGUAGE_MENU_INTENT, LanguageAndRulesClassifier
+
+    word = sorted(language_settings().languages["hy"].romanized_words)[0]
+    text = f"{word} {word}"
+    classifier = LanguageAndRulesClassifier()
+    model_guess = {"name": "legal_help", "confidence": 0.8}
+
+    def parsed(conversation: str | None) -> Message:
+        message = Message(data={TEXT: text, INTENT: dict(model_guess)})
+        if conversation:
+            message.set(METADATA, {CONVERSATION_LANGUAGE_METADATA: conversation})
+        return classifier.process([message])[0]
+
+    for other in (None, "en", "ru"):
+        assert parsed(other).get(INTENT)["name"] == LANGUAGE_MENU_INTENT, other
+    own = parsed("hy")
+    assert own.get(INTENT)["name"] == "legal_help"
+    assert own.get(LANGUAGE_DETECTION_KEY)["language"] == "hy"

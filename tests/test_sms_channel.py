@@ -12,6 +12,7 @@ import pytest
 
 from bot.channels.sms_segments import count_segments
 from bot.channels.sms_text import to_sms_text
+from bot.language.registry import language_settings
 from bot.privacy.ids import conversation_id
 from bot.rendering.catalogs import catalogs
 from bot.rendering.renderer import renderer
@@ -19,8 +20,12 @@ from tests.conftest import AUTH_TOKEN, SECRET, SPANISH_LINE, LiveServer
 from tests.sms_client import WEBHOOK_PATH, post, sign
 
 
-def sms_text(key: str, language: str, **kwargs: Any) -> str:
-    return to_sms_text(renderer().render(key, language, "sms", **kwargs).text, language)
+def sms_text(key: str, language: str, draft_notice: bool = False, **kwargs: Any) -> str:
+    """The SMS text of `key`; `draft_notice`: the first message in a draft language carries it."""
+    text = renderer().render(key, language, "sms", **kwargs).text
+    if draft_notice and language_settings().languages[language].is_draft:
+        text = f"{text}\n{renderer().render('draft_notice', language, 'sms').text}"
+    return to_sms_text(text, language)
 
 
 # --- authenticity --------------------------------------------------------------------------
@@ -66,7 +71,9 @@ def test_signature_over_the_public_url_behind_a_proxy(live_server: LiveServer) -
 
 def test_spanish_conversation_and_menu_numbers(live_server: LiveServer) -> None:
     phone = live_server.sender("+13105550005")
-    assert phone.send("hola").text == sms_text("utter_greet", "es") + "\n\n" + sms_text("utter_menu", "es")
+    assert phone.send("hola").text == (
+        sms_text("utter_greet", "es", draft_notice=True) + "\n\n" + sms_text("utter_menu", "es")
+    )
     assert phone.send("2").text == sms_text("utter_kyr_door", "es", legal_notice=True)
     assert phone.send("mas").text == to_sms_text(renderer().render("utter_kyr_door", "es").text, "es")
 
@@ -78,15 +85,15 @@ def test_keywords(live_server: LiveServer) -> None:
     phone.send("la migra esta en mi puerta que hago")
     stop = phone.send("STOP")
     assert stop.status == 200 and stop.text is None
-    # The conversation state is gone: the next short message is in the default language.
-    assert phone.send("ok").text == sms_text("utter_rephrase", "en")
+    # The conversation state is gone: the next message with no language is answered in the default.
+    assert phone.send("menu").text == sms_text("utter_menu", "en")
     start = phone.send("START")
     assert start.text == sms_text("utter_greet", "en") + "\n\n" + sms_text("utter_menu", "en")
 
 
 def test_dialed_number_sets_the_starting_language(live_server: LiveServer) -> None:
     phone = live_server.sender("+13105550007", to=SPANISH_LINE)
-    assert phone.send("ok").text == sms_text("utter_rephrase", "es")
+    assert phone.send("menu").text == sms_text("utter_menu", "es", draft_notice=True)
     # A clear English sentence still switches.
     assert phone.send("ICE is at my door").text == sms_text("utter_kyr_door", "en", legal_notice=True)
 

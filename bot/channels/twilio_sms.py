@@ -33,8 +33,9 @@ from bot.channels.twilio_auth import (
     authentic_form,
     channel_security,
 )
-from bot.conversation_keys import DEFAULT_LANGUAGE_METADATA, LANGUAGE_SLOT
+from bot.conversation_keys import CONVERSATION_LANGUAGE_METADATA, DEFAULT_LANGUAGE_METADATA, LANGUAGE_SLOT
 from bot.data_files import load_data_file
+from bot.language.detection import message_language_detector
 from bot.language.registry import language_settings
 from bot.privacy.ids import conversation_id
 from bot.rendering.renderer import renderer
@@ -190,17 +191,23 @@ class TwilioSmsInput(InputChannel):
         message_sid: str | None = None,
     ) -> TwilioSmsOutput:
         collector = TwilioSmsOutput()
-        # Only a language code goes into the metadata: never the phone numbers.
-        metadata = {DEFAULT_LANGUAGE_METADATA: start_language} if start_language else None
+        # Only language codes go into the metadata: never the phone numbers.
+        metadata = {DEFAULT_LANGUAGE_METADATA: start_language} if start_language else {}
         agent = getattr(request.app.ctx, "agent", None)
-        parse_data = await self.parse_cache.parse(text, agent.parse_message) if agent else None
+        if message_language_detector().romanized(text):
+            # Romanized text depends on the conversation's language (bot.nlu.language):
+            # one tracker read for such messages only, and no shared cached parse.
+            metadata[CONVERSATION_LANGUAGE_METADATA] = await self._conversation_language(request, sender_id)
+            parse_data = None
+        else:
+            parse_data = await self.parse_cache.parse(text, agent.parse_message) if agent else None
         await on_new_message(
             UserMessage(
                 text,
                 collector,
                 sender_id,
                 input_channel=CHANNEL_NAME,
-                metadata=metadata,
+                metadata=metadata or None,
                 parse_data=parse_data,
                 # Twilio's id of the message (no personal data): a retry of the message
                 # that completes a report finds that report (actions/report.py).

@@ -164,9 +164,25 @@ class MessageLanguageDetector:
 
         counts = self.scripts.letter_scripts(text)
         script, letters = counts.most_common(1)[0]
+        decided = self._decisive(text, counts, len(text_words))
+        if decided:
+            return decided
         if script == "Latin":
             return self._latin(text, folded, text_words)
         return self._other_script(text, script, letters, counts, text_words)
+
+    def _decisive(self, text: str, counts: Counter[str], word_count: int) -> LanguageDetection | None:
+        """Letters only one served language uses decide it, wherever they are in the message:
+        kana among Chinese characters or English words is Japanese; Urdu's own letters are
+        Urdu; Vietnamese tone letters are Vietnamese."""
+        folded_case = text.casefold()
+        for code, language in self.settings.languages.items():
+            letters = sum(counts.get(script, 0) for script in language.decisive_scripts)
+            letters += sum(folded_case.count(ch) for ch in language.decisive_letters)
+            if letters:
+                strong = letters >= MIN_LETTERS_SCRIPT_STRONG or word_count >= MIN_WORDS_STRONG
+                return LanguageDetection(language=code, strength=STRONG if strong else WEAK)
+        return None
 
     # --- scripts that are not Latin --------------------------------------------------------------
 
@@ -174,12 +190,6 @@ class MessageLanguageDetector:
         self, text: str, script: str, letters: int, counts: Counter[str], text_words: list[str]
     ) -> LanguageDetection:
         languages = self.settings.languages
-        # Letters that decide one language among those sharing a script.
-        for code, lang in languages.items():
-            if any(counts.get(s) for s in lang.decisive_scripts) or (
-                lang.decisive_letters and any(ch in lang.decisive_letters for ch in text)
-            ):
-                return LanguageDetection(language=code, strength=self._script_strength(letters))
         candidates = self.settings.written_in(script)
         foreign = [
             s
@@ -245,10 +255,6 @@ class MessageLanguageDetector:
         unsupported, certain = self._unsupported_latin(text, text_words)
         if unsupported and certain:
             return LanguageDetection(unsupported=unsupported, unsupported_certain=True)
-        for code in self.settings.written_in("Latin"):
-            letters = self.settings.languages[code].decisive_letters
-            if letters and any(ch in letters for ch in text.casefold()):
-                return LanguageDetection(language=code, strength=STRONG if len(text_words) >= 2 else WEAK)
         marked = self._marked_language(folded)
         if marked:
             strength = STRONG if len(text_words) >= MIN_WORDS_STRONG else WEAK
@@ -265,6 +271,10 @@ class MessageLanguageDetector:
         if len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]:
             return None  # words of two languages: let the detector decide
         return ranked[0][0]
+
+    def romanized(self, text: str) -> str | None:
+        """The language of another script this Latin text is typed in, if any (word lists only: cheap)."""
+        return self._romanized_language(fold((text or "")[:MAX_CHARS]))
 
     def _romanized_language(self, folded: str) -> str | None:
         """A language of another script typed in Latin letters: the language with most of its words here."""
@@ -303,11 +313,12 @@ class MessageLanguageDetector:
             return LanguageDetection(language=only, strength=WEAK if only else NONE)
         detector, codes = self._within[script]
         present = set(folded.split())
+        languages = self.settings.languages
         allowed = {
             code
             for code in candidates
-            if not self.settings.languages[code].marker_words
-            or present & self.settings.languages[code].marker_words
+            if not languages[code].marker_words
+            or present & (languages[code].marker_words | languages[code].hint_words)
         }
         ranked = [
             (codes[_lingua_code(c.language)], c.value)

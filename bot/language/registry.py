@@ -40,6 +40,9 @@ class Language:
     # serve (folded), which decide it where the detector cannot (Vietnamese
     # typed without its marks reads like Tagalog to it).
     marker_words: frozenset[str]
+    # Latin-script languages with marker words: short common words, any of
+    # which also makes the language a candidate for the detector.
+    hint_words: frozenset[str]
 
     @property
     def is_draft(self) -> bool:
@@ -99,6 +102,7 @@ def _language(code: str, entry: dict) -> Language:
         han_variant=entry.get("han_variant"),
         romanized_words=frozenset(fold(str(w)) for w in entry.get("romanized_words") or []),
         marker_words=frozenset(fold(str(w)) for w in entry.get("marker_words") or []),
+        hint_words=frozenset(fold(str(w)) for w in entry.get("hint_words") or []),
     )
 
 

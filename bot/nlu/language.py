@@ -23,11 +23,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.conversation_keys import LANGUAGE_DETECTION_KEY
-from bot.language.detection import EXPLICIT, LanguageDetection, message_language_detector
+from bot.conversation_keys import CONVERSATION_LANGUAGE_METADATA, LANGUAGE_DETECTION_KEY
+from bot.language.detection import EXPLICIT, WEAK, LanguageDetection, message_language_detector
 from bot.nlu.base import StatelessComponent
 from bot.report_form import CONTROL_INTENTS, control_kind
 from bot.text import has_letters, menu_number
@@ -92,6 +92,11 @@ class LanguageAndRulesClassifier(StatelessComponent):
             text = message.get(TEXT) or ""
             # "/greet" and the like are channel commands, not words in a language.
             detection = LanguageDetection() if text.startswith("/") else self.detector.detect(text)
+            conversation = (message.get(METADATA) or {}).get(CONVERSATION_LANGUAGE_METADATA)
+            if detection.romanized and detection.romanized == conversation:
+                # Typed in Latin letters in the language the person already chose:
+                # understood like any message of theirs, answered in that language.
+                detection = LanguageDetection(language=conversation, strength=WEAK)
             intent = rule_based_intent(text, detection, message.get(INTENT))
             if intent == UNSUPPORTED_LANGUAGE_INTENT:
                 # Not English or Spanish after all: it must not change the language.

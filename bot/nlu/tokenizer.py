@@ -69,4 +69,6 @@ class ScriptAwareTokenizer(WhitespaceTokenizer):
                 run_start = index + 1
         if run_start < len(token.text):
             pieces.append(Token(token.text[run_start:], token.start + run_start))
-        return pieces
+        # An empty message is one empty token, as Rasa's own tokenizer makes it:
+        # the featurizers need a token to make (empty) features of.
+        return pieces or [token]
