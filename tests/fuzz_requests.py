@@ -36,8 +36,9 @@ VOICE_PATH = "/webhooks/twilio_voice/webhook"
 STATUS_PATH = "/webhooks/twilio_voice/status"
 REST_PATH = "/webhooks/rest/webhook"
 CHANNELS = ("sms", "voice", "rest")
-# Numbers in the 555-01xx range reserved for fiction; each one is a canary.
-CANARY_NUMBERS = [f"+1213555{n:04d}" for n in range(100, 200)]
+# 555 numbers, as in fiction; each one is a canary. Many senders, so that
+# conversations stay the length of real ones.
+CANARY_NUMBERS = [f"+1213555{n:04d}" for n in range(1000, 2000)]
 
 UNICODE_EDGES = [
     "\x00",
@@ -167,7 +168,7 @@ class Generator:
     def voice_params(self) -> dict[str, str]:
         r = self.random
         params = {
-            "CallSid": self.sid("CA") if r.random() < 0.3 else "CA" + "f" * 30 + f"{r.randint(0, 40):02d}",
+            "CallSid": self.sid("CA") if r.random() < 0.3 else "CA" + "f" * 29 + f"{r.randint(0, 500):03d}",
             "From": r.choice(CANARY_NUMBERS),
             "To": r.choice(["+12135550000", "+12135550199", self.odd_value()]),
             "AccountSid": "AC" + "0" * 32,
@@ -189,7 +190,7 @@ class Generator:
         r = self.random
         choice = r.random()
         message: object = self.text()
-        sender: object = f"fuzz-{r.randint(0, 50)}"
+        sender: object = f"fuzz-{r.randint(0, 500)}"
         if choice < 0.5:
             payload: object = {"sender": sender, "message": message}
         elif choice < 0.6:
