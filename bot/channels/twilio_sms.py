@@ -163,7 +163,12 @@ class TwilioSmsInput(InputChannel):
 
         if folded in keywords.get("opt_out_words", []):
             # Twilio answers opt-outs itself; we only forget the conversation state.
-            await self._to_rasa(request, on_new_message, RESTART_TEXT, sender_id)
+            try:
+                await asyncio.wait_for(
+                    self._to_rasa(request, on_new_message, RESTART_TEXT, sender_id), DIALOGUE_DEADLINE_S
+                )
+            except Exception:  # noqa: BLE001 - the opt-out stands; Twilio needs only its answer
+                logger.exception("SMS channel: forgetting an opted-out conversation failed.")
             return None
         help_language = help_keyword_language(folded)
         if help_language:
