@@ -20,6 +20,7 @@ from bot import rasa_adapters
 from bot.content.topics import offline_topics, topic_for_response
 from bot.conversation_keys import FULL_TEXT_VARIANT, LANGUAGE_SLOT, LEGAL_NOTICE, MESSAGE_LANGUAGE
 from bot.language.registry import language_settings
+from bot.privacy import log_filter
 from bot.rendering.renderer import channel_variant, renderer
 
 logger = logging.getLogger(__name__)
@@ -38,8 +39,10 @@ def legal_notice_shown(tracker: DialogueStateTracker) -> bool:
 class CatalogNLG(NaturalLanguageGenerator):
     def __init__(self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None) -> None:
         self.renderer = renderer()
-        # Rasa creates the NLG once per loaded model, in every server process.
+        # Rasa creates the NLG once per loaded model, in every server process,
+        # after it has set up logging: the hook for what each process needs once.
         rasa_adapters.install()
+        log_filter.install()
 
     async def generate(
         self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
