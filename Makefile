@@ -26,7 +26,7 @@ export PYTHONWARNINGS := ignore
 
 
 
-.PHONY: help services setup catalogs train shell run sms call purge test lint validate bench i18n-report i18n-extract i18n-update clean
+.PHONY: help services setup catalogs train shell run sms call purge test lint validate bench fuzz i18n-report i18n-extract i18n-update clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -86,6 +86,10 @@ bench: train ## Measure training, start-up, memory and latency, with the `rasa i
 	$(PY) -m benchmarks sms
 	$(PY) -m benchmarks voice
 	$(PY) -m benchmarks scale
+	$(PY) -m benchmarks burst --redis
+
+fuzz: train ## 10,000 hostile requests per channel against a live server: no 5xx, no hang, no leak (a few minutes)
+	$(PY) -m benchmarks fuzz
 
 i18n-report: catalogs ## Per key and language: reading level, SMS segments, voice checks, fuzzy and missing translations
 	$(PY) -m bot i18n-report

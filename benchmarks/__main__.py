@@ -4,12 +4,14 @@ core    training, start-up, memory and in-process latency (--baseline: the stock
 sms     the SMS webhook under concurrent conversations
 voice   the voice webhook under concurrent calls
 scale   one vs two server processes on PostgreSQL + Redis
+burst   five texts from one phone at once: wait per message, order (--redis: Redis locks too)
+fuzz    hostile requests against every channel (make fuzz)
 """
 
 import importlib
 import sys
 
-NAMES = ("core", "sms", "voice", "scale", "nlu_languages")
+NAMES = ("core", "sms", "voice", "scale", "burst", "fuzz", "nlu_languages")
 
 
 def main(argv: list[str]) -> int:

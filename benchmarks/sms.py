@@ -94,28 +94,33 @@ async def load(base: str | list[str], concurrency: int) -> dict:
 
 
 def start_servers(
-    port: int, model: Path, extra_env: dict[str, str] | None = None, actions: bool = True
+    port: int,
+    model: Path,
+    extra_env: dict[str, str] | None = None,
+    actions: bool = True,
+    action_port: int = ACTION_PORT,
+    logs: Path | None = None,
 ) -> list[subprocess.Popen]:
-    """A Rasa server on `port` (and, unless actions=False, the action server on 5056).
+    """A Rasa server on `port` (and, unless actions=False, the action server on `action_port`).
 
     With TRACKER_STORE_URL in extra_env, the server uses our configured stores
     (bot.storage.stores); otherwise Rasa's in-memory ones.
     """
     env = launch.process_environment(
         {
-            **(extra_env or {}),
             "TWILIO_AUTH_TOKEN": TOKEN,
             "CONVERSATION_ID_SECRET": SECRET,
             "PUBLIC_BASE_URL": "",
             "LOG_LEVEL": "WARNING",
+            **(extra_env or {}),
         }
     )
-    logs = Path(tempfile.mkdtemp(prefix="bench-sms-"))
+    logs = logs or Path(tempfile.mkdtemp(prefix="bench-sms-"))
     processes = []
     if actions:
         processes.append(
             subprocess.Popen(
-                launch.action_server_command(ACTION_PORT),
+                launch.action_server_command(action_port),
                 cwd=PROJECT_ROOT,
                 env=env,
                 stdout=(logs / "actions.log").open("wb"),
@@ -124,7 +129,7 @@ def start_servers(
         )
     endpoints = launch.write_endpoints(
         logs / "endpoints.yml",
-        f"http://127.0.0.1:{ACTION_PORT}/webhook",
+        f"http://127.0.0.1:{action_port}/webhook",
         configured_stores="TRACKER_STORE_URL" in env,
     )
     processes.append(

@@ -22,6 +22,7 @@ RASA_PORT_SETTING = "RASA_PORT"
 DEFAULT_RASA_PORT = 5005
 API_TOKEN_SETTING = "RASA_API_TOKEN"
 STARTUP_TIMEOUT_S = 60
+REQUEST_HEAD_TIMEOUT_S = 10
 
 # Our NLG and stores: what endpoints.yml names, for servers started with
 # another action server (tests, benches).
@@ -45,6 +46,10 @@ def process_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
         "TF_CPP_MIN_LOG_LEVEL": "3",
         # Third-party deprecation noise would bury what operators need to read.
         "PYTHONWARNINGS": "ignore",
+        # Sanic reads SANIC_* settings: a request's head must arrive within this
+        # (its default is 60 s). Bodies and sizes are limited by our channels
+        # (bot/channels/http_limits.py), whatever starts the server.
+        "SANIC_REQUEST_TIMEOUT": str(REQUEST_HEAD_TIMEOUT_S),
         **(extra or {}),
     }
 
@@ -59,7 +64,8 @@ QUIET = [sys.executable, "-m", "bot.cli.quiet"]
 
 
 def action_server_command(port: int = ACTION_SERVER_PORT) -> list[str]:
-    return [*QUIET, "sdk", "--actions", "actions", "--port", str(port)]
+    """rasa-sdk's action server, with private logs and error replies (bot/cli/actions.py)."""
+    return [sys.executable, "-m", "bot", "actions", "--actions", "actions", "--port", str(port)]
 
 
 def rasa_server_command(

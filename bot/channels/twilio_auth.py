@@ -14,7 +14,7 @@ request then logs a warning.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -24,6 +24,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.http_limits import read_body
 from bot.channels.twilio_signing import SIGNATURE_HEADER, SignatureChecker
 from bot.conversation_keys import MESSAGE_LANGUAGE, UTTER_ACTION
 from bot.privacy.ids import SECRET_SETTING, MissingSecretError, conversation_secret
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 AUTH_TOKEN_SETTING = "TWILIO_AUTH_TOKEN"
 PUBLIC_BASE_URL_SETTING = "PUBLIC_BASE_URL"
 SKIP_CHECK_SETTING = "TWILIO_SKIP_SIGNATURE_CHECK_DEV_ONLY"
+# Twilio sends about 20 fields for a message and about 30 for a call.
+MAX_FORM_FIELDS = 200
 
 
 def public_url(request: Request, base_url: str | None) -> str:
@@ -108,24 +111,39 @@ def channel_security(
     return TwilioRequestAuthenticator.from_settings(credentials, channel), secret
 
 
-def authentic_form(
-    request: Request, authenticator: TwilioRequestAuthenticator, secret: bytes | None, required: str
+async def authentic_form(
+    request: Request,
+    authenticator: TwilioRequestAuthenticator,
+    secret: bytes | None,
+    required: str,
+    validate: Callable[[str | None], str | None],
 ) -> dict[str, str] | HTTPResponse:
-    """The request's form fields if it is well-formed and signed by Twilio, else a 4xx response."""
-    params = parse_form(request.body)
+    """The request's form fields if it is well-formed and signed by Twilio, else a 4xx response.
+
+    The route must be `stream=True`: the body is read here, within the
+    channel's read timeout (bot.channels.http_limits). `required` names the
+    field the conversation is keyed by; `validate` checks its value.
+    """
+    params = parse_form(await read_body(request))
     if params is None:
         return response.text("Malformed request body.", status=400)
     if secret is None or not authenticator.is_authentic(request, params):
         return response.text("Forbidden.", status=403)
-    if not params.get(required, "").strip():
-        return response.text(f"Missing {required}.", status=400)
+    if validate(params.get(required)) is None:
+        return response.text(f"Missing or invalid {required}.", status=400)
     return params
 
 
 def parse_form(body: bytes) -> dict[str, str] | None:
     """Twilio's form fields (first value of each), or None if the body is not valid UTF-8 form data."""
     try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict")
+        fields = parse_qs(
+            body.decode("utf-8"),
+            keep_blank_values=True,
+            strict_parsing=False,
+            errors="strict",
+            max_num_fields=MAX_FORM_FIELDS,
+        )
     except (UnicodeDecodeError, ValueError):
         return None
     return {key: values[0] for key, values in fields.items()}

@@ -36,4 +36,9 @@ class SignatureChecker:
         self._validator = RequestValidator(auth_token)
 
     def is_valid(self, url: str, params: Mapping[str, str], signature_value: str) -> bool:
-        return bool(self._validator.validate(url, dict(params), signature_value))
+        try:
+            return bool(self._validator.validate(url, dict(params), signature_value))
+        except ValueError:
+            # A Host with a bad port, or text that is not UTF-8 (Sanic keeps
+            # undecodable header bytes as surrogates): no signature can match.
+            return False

@@ -25,6 +25,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.channels import twilio_fields
+from bot.channels.http_limits import DIALOGUE_DEADLINE_S, guard_requests
+from bot.channels.inbound_text import person_text
 from bot.channels.parse_cache import DEFAULT_PARSE_CACHE_SIZE, PARSE_CACHE_SIZE_SETTING, ParseCache
 from bot.channels.sms_text import to_sms_text
 from bot.channels.twilio_auth import (
@@ -38,6 +41,7 @@ from bot.data_files import load_data_file
 from bot.language.detection import message_language_detector
 from bot.language.registry import language_settings
 from bot.privacy.ids import conversation_id
+from bot.privacy.log_filter import keep_out_of_logs
 from bot.rendering.renderer import renderer
 from bot.settings import channel_setting
 from bot.text import fold
@@ -47,7 +51,6 @@ logger = logging.getLogger(__name__)
 CHANNEL_NAME = "twilio"  # same path as Rasa's built-in channel: /webhooks/twilio/webhook
 CONVERSATION_PREFIX = "sms"  # conversation ids: sms-<keyed hash of the number>
 SMS_VARIANT = "sms"
-MAX_INBOUND_CHARS = 1600  # Twilio's own body limit; longer input is cut, not refused
 MAX_REPLY_CHARS = 1600
 REMEMBERED_MESSAGE_SIDS = 10_000
 WELCOME_TEXT = "/greet"  # START: the greeting and the menu, through Rasa so menu numbers work
@@ -114,18 +117,24 @@ class TwilioSmsInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sms = Blueprint("kyr_twilio_sms", __name__)
+        guard_requests(sms)
 
         @sms.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @sms.route("/webhook", methods=["POST"])
+        @sms.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            params = authentic_form(request, self.authenticator, self.secret, required="From")
+            params = await authentic_form(
+                request, self.authenticator, self.secret, required="From", validate=twilio_fields.address
+            )
             if isinstance(params, HTTPResponse):
                 return params
-            sender = params["From"].strip()
-            message_sid = params.get("MessageSid", "")
+            sender = twilio_fields.address(params["From"]) or ""
+            # Whatever is logged while this message is handled, by us or by Rasa,
+            # must not show the number or the text (bot.privacy.log_filter).
+            keep_out_of_logs(sender, params.get("Body"), person_text(params.get("Body", "")))
+            message_sid = twilio_fields.sid(params.get("MessageSid"))
             if not message_sid:
                 return twiml(await self._handle(request, params, sender, on_new_message))
             # A Twilio retry with the same MessageSid gets the first answer.
@@ -150,26 +159,44 @@ class TwilioSmsInput(InputChannel):
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> str | None:
         sender_id = conversation_id(sender, self.secret or b"", prefix=CONVERSATION_PREFIX)
-        text = params.get("Body", "").strip()[:MAX_INBOUND_CHARS]
+        text = person_text(params.get("Body", ""))
         folded = fold(text)
         keywords = sms_keywords()
 
         if folded in keywords.get("opt_out_words", []):
             # Twilio answers opt-outs itself; we only forget the conversation state.
-            await self._to_rasa(request, on_new_message, RESTART_TEXT, sender_id)
+            try:
+                await asyncio.wait_for(
+                    self._to_rasa(request, on_new_message, RESTART_TEXT, sender_id), DIALOGUE_DEADLINE_S
+                )
+            except Exception:  # noqa: BLE001 - the opt-out stands; Twilio needs only its answer
+                logger.exception("SMS channel: forgetting an opted-out conversation failed.")
             return None
         help_language = help_keyword_language(folded)
         if help_language:
             return self._render(HELP_RESPONSE, help_language)
-        if not text and int(params.get("NumMedia", "0") or 0) > 0:
+        if not text and twilio_fields.media_count(params.get("NumMedia")) > 0:
             return self._render(MEDIA_ONLY_RESPONSE, await self._conversation_language(request, sender_id))
         if folded in keywords.get("opt_in_words", []):
             text = WELCOME_TEXT
-        start_language = keywords.get("dialed_number_languages", {}).get(params.get("To", ""))
+        dialed = twilio_fields.address(params.get("To"))
+        start_language = keywords.get("dialed_number_languages", {}).get(dialed) if dialed else None
         try:
-            collector = await self._to_rasa(
-                request, on_new_message, text, sender_id, start_language, params.get("MessageSid") or None
+            collector = await asyncio.wait_for(
+                self._to_rasa(
+                    request,
+                    on_new_message,
+                    text,
+                    sender_id,
+                    start_language,
+                    twilio_fields.sid(params.get("MessageSid")) or None,
+                ),
+                DIALOGUE_DEADLINE_S,
             )
+        except asyncio.TimeoutError:
+            # Twilio waits 15 s at most; an answer that comes later reaches nobody.
+            logger.warning("SMS channel: no reply from the dialogue within %s s.", DIALOGUE_DEADLINE_S)
+            collector = TwilioSmsOutput()
         except Exception:  # noqa: BLE001 - the person must get an answer whatever broke
             logger.exception("SMS channel: processing a message failed.")
             collector = TwilioSmsOutput()
@@ -218,7 +245,11 @@ class TwilioSmsInput(InputChannel):
 
     async def _conversation_language(self, request: Request, sender_id: str) -> str:
         agent = getattr(request.app.ctx, "agent", None)
-        tracker = await agent.tracker_store.retrieve(sender_id) if agent and agent.tracker_store else None
+        try:
+            tracker = await agent.tracker_store.retrieve(sender_id) if agent and agent.tracker_store else None
+        except Exception:  # noqa: BLE001 - the default language is still an answer
+            logger.exception("SMS channel: reading the conversation's language failed.")
+            tracker = None
         return language_settings().or_default(tracker.get_slot(LANGUAGE_SLOT) if tracker else None)
 
     @staticmethod

@@ -13,6 +13,7 @@ TwiML it speaks is built by bot/channels/voice_twiml.py. A status callback at
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,6 +23,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import twilio_fields
+from bot.channels.http_limits import DIALOGUE_DEADLINE_S, guard_requests
+from bot.channels.inbound_text import person_text
 from bot.channels.twilio_auth import (
     AUTH_TOKEN_SETTING,
     TwilioCollectingOutput,
@@ -37,12 +41,14 @@ from bot.channels.twilio_texter import TwilioTexter
 from bot.channels.voice_flow import CallFlow, Texter
 from bot.conversation_keys import DEFAULT_LANGUAGE_METADATA
 from bot.privacy.ids import conversation_id
+from bot.privacy.log_filter import keep_out_of_logs
 from bot.settings import channel_setting
 
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "twilio_voice"
 OPERATOR_NUMBER_SETTING = "VOICE_OPERATOR_NUMBER"
+RESTART_TEXT = "/restart"  # Rasa's restart intent: wipes the conversation state
 FINAL_CALL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 
 
@@ -84,14 +90,22 @@ class TwilioVoiceInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         voice = Blueprint("kyr_twilio_voice", __name__)
+        guard_requests(voice)
 
         async def ask(call_id: str, text: str, language: str | None) -> TwilioCollectingOutput:
-            """One message to the dialogue, as this call; returns what the bot said."""
+            """One message to the dialogue, as this call; returns what the bot said.
+
+            Nothing, if the dialogue did not answer within DIALOGUE_DEADLINE_S:
+            Twilio gives up on a webhook after 15 s, and the caller hears silence.
+            """
             collector = TwilioVoiceOutput()
             metadata = {DEFAULT_LANGUAGE_METADATA: language} if language else None
-            await on_new_message(
-                UserMessage(text, collector, call_id, input_channel=CHANNEL_NAME, metadata=metadata)
-            )
+            message = UserMessage(text, collector, call_id, input_channel=CHANNEL_NAME, metadata=metadata)
+            try:
+                await asyncio.wait_for(on_new_message(message), DIALOGUE_DEADLINE_S)
+            except asyncio.TimeoutError:
+                logger.warning("Voice channel: no reply from the dialogue within %s s.", DIALOGUE_DEADLINE_S)
+                return TwilioVoiceOutput()
             return collector
 
         async def ask_sms(caller: str, language: str) -> str:
@@ -113,11 +127,16 @@ class TwilioVoiceInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @voice.route("/webhook", methods=["POST"])
+        @voice.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             params = await self._authentic_params(request)
             if isinstance(params, HTTPResponse):
                 return params
+            # Whatever is logged during this turn must not show the caller's
+            # number or words (bot.privacy.log_filter).
+            keep_out_of_logs(
+                params.get("From"), params.get("SpeechResult"), person_text(params.get("SpeechResult", ""))
+            )
             call_id = conversation_id(params["CallSid"], self.secret or b"", prefix="call")
 
             try:
@@ -127,21 +146,33 @@ class TwilioVoiceInput(InputChannel):
                 twiml = self.flow.fallback()
             return response.text(twiml, content_type="text/xml")
 
-        @voice.route("/status", methods=["POST"])
+        @voice.route("/status", methods=["POST"], stream=True)
         async def status(request: Request) -> HTTPResponse:
             params = await self._authentic_params(request)
             if isinstance(params, HTTPResponse):
                 return params
+            keep_out_of_logs(params.get("From"))
             if params.get("CallStatus", "") in FINAL_CALL_STATUSES:
                 call_id = conversation_id(params["CallSid"], self.secret or b"", prefix="call")
                 # The call is over: forget where it was and wipe the conversation state.
+                # Our own restart intent, never a caller's text.
                 self.flow.forget(call_id)
-                await on_new_message(
-                    UserMessage("/restart", TwilioVoiceOutput(), call_id, input_channel=CHANNEL_NAME)
-                )
+                try:
+                    await asyncio.wait_for(
+                        on_new_message(
+                            UserMessage(
+                                RESTART_TEXT, TwilioVoiceOutput(), call_id, input_channel=CHANNEL_NAME
+                            )
+                        ),
+                        DIALOGUE_DEADLINE_S,
+                    )
+                except Exception:  # noqa: BLE001 - Twilio only needs to know we got it
+                    logger.exception("Voice channel: closing a finished call's conversation failed.")
             return response.text("", status=204)
 
         return voice
 
     async def _authentic_params(self, request: Request) -> dict[str, str] | HTTPResponse:
-        return authentic_form(request, self.authenticator, self.secret, required="CallSid")
+        return await authentic_form(
+            request, self.authenticator, self.secret, required="CallSid", validate=twilio_fields.sid
+        )

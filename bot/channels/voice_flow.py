@@ -17,6 +17,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.channels import twilio_fields
+from bot.channels.inbound_text import person_text
 from bot.channels.twilio_auth import TwilioCollectingOutput
 from bot.channels.voice_twiml import VOICE_VARIANT, Speaker, voice_config, voice_settings
 from bot.content.topics import Menu, menu_shown_by, menus
@@ -29,6 +31,7 @@ REPEAT_DIGIT, MENU_DIGIT, OPERATOR_DIGIT = "9", "*", "0"
 MAX_NO_INPUT_REPROMPTS = 2  # then the operator is offered once, then goodbye
 REMEMBERED_CALLS = 10_000
 FALLBACK_RESPONSE = "utter_rephrase"  # the dialogue did not understand
+TECHNICAL_PROBLEM_RESPONSE = "utter_technical_problem"  # the dialogue did not answer
 LANGUAGE_MENU_RESPONSE = "utter_language"
 FORM_QUESTION_PREFIX = "utter_ask_"  # Rasa's naming of a form's questions
 FORM_REPROMPTS = {"utter_report_callback_invalid"}
@@ -122,8 +125,13 @@ class CallFlow:
         state = self.calls.get(call_id)
         if state is None:
             return self._answer_call(call_id, params)
-        digits = params.get("Digits", "").strip()
-        speech = params.get("SpeechResult", "").strip()
+        # Twilio's fields are checked, never trusted: keys that no keypad has
+        # ("²", "①", 5,000 digits) are a no-match, and what was heard is text,
+        # never an intent (bot.channels.inbound_text).
+        digits = twilio_fields.keypad(params.get("Digits"))
+        speech = person_text(params.get("SpeechResult", ""))
+        if digits is None:
+            return self._no_match(state, Speaker(state.language or language_settings().default))
         if not digits and not speech:
             return self._no_input(state, Speaker(state.language or language_settings().default))
 
@@ -257,7 +265,11 @@ class CallFlow:
     ) -> str:
         collector = await ask(call_id, text, state.language)
         texts = [m.get("text") or "" for m in collector.messages if m.get("text")]
-        if not texts or collector.response_keys[-1:] == [FALLBACK_RESPONSE]:
+        if not texts:
+            # The dialogue said nothing (an action failed or was too slow): say
+            # so, with 311, and offer the menu, whose topics need no action.
+            return self._technical_problem(state, speaker)
+        if collector.response_keys[-1:] == [FALLBACK_RESPONSE]:
             return self._no_match(state, speaker)
         # Screen menus ("1) ...") become the spoken menus of this channel.
         last_key = collector.response_keys[-1] if collector.response_keys else ""
@@ -272,6 +284,10 @@ class CallFlow:
         state.in_form = last_key.startswith(FORM_QUESTION_PREFIX) or last_key in FORM_REPROMPTS
         state.awaiting_number = last_key in NUMBER_QUESTIONS
         return self._speak_answer(state, speaker, texts)
+
+    def _technical_problem(self, state: CallState, speaker: Speaker) -> str:
+        state.in_form = False
+        return self._main_menu(state, speaker, lead_key=TECHNICAL_PROBLEM_RESPONSE)
 
     def _speak_answer(self, state: CallState, speaker: Speaker, texts: list[str]) -> str:
         state.stage, state.misses, state.last_answer = "answered", 0, texts

@@ -1,7 +1,8 @@
 """Operator command line: `python -m bot <command>` (also wrapped by the Makefile).
 
 shell         action server in the background + `rasa shell` (stops both on exit)
-run           action server + Rasa server with the channels of credentials.yml
+run           action server (restarted if it dies) + Rasa server with the channels of credentials.yml
+actions       the action server alone (rasa-sdk, with private logs and error replies)
 sms           text the running server as Twilio would (signed)
 call          call the running server's IVR as Twilio would (signed)
 reports       list or export reports of enforcement activity
@@ -20,6 +21,7 @@ from collections.abc import Callable
 # Command -> module whose `main(args) -> int` runs it. Imported on demand, so
 # `python -m bot sms` does not load Rasa.
 COMMANDS = {
+    "actions": "bot.cli.actions",
     "i18n-report": "bot.cli.i18n_report",
     "i18n-sources": "bot.cli.i18n_sources",
     "sms": "bot.cli.sms",

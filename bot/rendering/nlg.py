@@ -26,6 +26,7 @@ from bot.conversation_keys import (
     MESSAGE_LANGUAGE,
 )
 from bot.language.registry import language_settings
+from bot.privacy import log_filter
 from bot.rendering.renderer import channel_variant, renderer
 
 logger = logging.getLogger(__name__)
@@ -52,8 +53,10 @@ def draft_notice_shown(tracker: DialogueStateTracker, language: str) -> bool:
 class CatalogNLG(NaturalLanguageGenerator):
     def __init__(self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None) -> None:
         self.renderer = renderer()
-        # Rasa creates the NLG once per loaded model, in every server process.
+        # Rasa creates the NLG once per loaded model, in every server process,
+        # after it has set up logging: the hook for what each process needs once.
         rasa_adapters.install()
+        log_filter.install()
 
     async def generate(
         self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any

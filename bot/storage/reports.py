@@ -143,7 +143,8 @@ def reports_db_url() -> str:
 
 
 def _connect(url: str) -> Engine:
-    engine = create_engine(url, future=True)
+    # hide_parameters: an error message must not carry a call-back number into a log.
+    engine = create_engine(url, future=True, hide_parameters=True)
     metadata.create_all(engine)  # creates missing tables; never drops
     migrate(engine)
     return engine
