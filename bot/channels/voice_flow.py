@@ -42,6 +42,7 @@ NUMBER_QUESTIONS = {field.question for field in FIELDS if field.kind == "phone"}
 MAX_NUMBER_DIGITS = 15
 
 MORE_LANGUAGES_DIGIT = "9"  # on the first page of the language menu
+FIRST_PAGE_KEYS = tuple("12345678")  # a first page of up to 9 languages needs no "more"
 INTERPRETER_DIGIT, TEXT_ME_DIGIT = "1", "2"  # the no-voice offer
 
 # Asks the dialogue: (call id, text, the call's language or None) -> what it said.
@@ -71,13 +72,16 @@ def language_pages() -> list[list[tuple[str, str]]]:
         code for code in voice_config().get("language_menu", {}).get("first", supported) if code in supported
     ]
     rest = [code for code in supported if code not in first]
-    if not rest:
+    if not rest and len(first) <= len(FIRST_PAGE_KEYS) + 1:
         return [[(str(i), code) for i, code in enumerate(first, 1)]]
     digits = [*"123456789", "0"]
-    second = rest + first[8:]
+    second = rest + first[len(FIRST_PAGE_KEYS) :]
     if len(second) > len(digits):
         raise ValueError("data/voice.yml: more languages than two menus of keys can reach")
-    return [[(str(i), code) for i, code in enumerate(first[:8], 1)], list(zip(digits, second, strict=False))]
+    return [
+        list(zip(FIRST_PAGE_KEYS, first, strict=False)),
+        list(zip(digits, second, strict=False)),
+    ]
 
 
 def language_option(code: str, digit: str) -> str:

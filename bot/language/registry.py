@@ -100,7 +100,13 @@ def _language(code: str, entry: dict) -> Language:
         decisive_letters=frozenset(str(entry.get("decisive_letters", ""))),
         decisive_scripts=tuple(entry.get("decisive_scripts") or []),
         han_variant=entry.get("han_variant"),
-        romanized_words=frozenset(fold(str(w)) for w in entry.get("romanized_words") or []),
+        romanized_words=frozenset(
+            fold(str(w))
+            for w in [
+                *(entry.get("romanized_words") or []),
+                *(entry.get("romanized_words_from_examples") or []),
+            ]
+        ),
         marker_words=frozenset(fold(str(w)) for w in entry.get("marker_words") or []),
         hint_words=frozenset(fold(str(w)) for w in entry.get("hint_words") or []),
     )
