@@ -32,8 +32,21 @@ class ScriptTable:
         return OTHER
 
     def letter_scripts(self, text: str) -> Counter[str]:
-        """How many letters of `text` are in each script."""
-        return Counter(self.script_of(ch) for ch in text if unicodedata.category(ch).startswith("L"))
+        """How many letters of `text` are in each script.
+
+        Vowel signs of Indic scripts are marks, not letters, to Unicode ("ਚਾਹੀਦਾ"
+        is 3 letters and 3 marks): marks count for their script too, so a short
+        Punjabi word outweighs an English one as it should. Marks in no listed
+        script (combining accents) are not counted.
+        """
+        counts: Counter[str] = Counter()
+        for ch in text:
+            category = unicodedata.category(ch)
+            if category.startswith("L"):
+                counts[self.script_of(ch)] += 1
+            elif category.startswith("M") and (script := self.script_of(ch)) != OTHER:
+                counts[script] += 1
+        return counts
 
 
 def _load_script_table() -> ScriptTable:
