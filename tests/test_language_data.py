@@ -123,6 +123,9 @@ def test_romanized_words_are_no_word_of_a_latin_language_we_serve() -> None:
         if language.romanized_words & vocabulary
     }
     assert clashes == {}
+    # Languages we do not serve yet (romanized Hindi, Punjabi, Urdu) likewise.
+    unserved = set(language_settings().recognised_romanized)
+    assert sorted(unserved & vocabulary) == []
 
 
 def test_no_switch_word_belongs_to_two_languages_unless_it_names_both() -> None:

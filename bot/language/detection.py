@@ -252,6 +252,14 @@ class MessageLanguageDetector:
         romanized = self._romanized_language(folded)
         if romanized:
             return LanguageDetection(romanized=romanized)
+        unserved = Counter(
+            self.settings.recognised_romanized[w]
+            for w in folded.split()
+            if w in self.settings.recognised_romanized
+        )
+        if unserved:
+            # A language we do not serve yet, in Latin letters: the interpreter reply.
+            return LanguageDetection(unsupported=unserved.most_common(1)[0][0], unsupported_certain=True)
         unsupported, certain = self._unsupported_latin(text, text_words)
         if unsupported and certain:
             return LanguageDetection(unsupported=unsupported, unsupported_certain=True)

@@ -63,6 +63,8 @@ class LanguageSettings:
     neutral_words: frozenset[str]
     negation_words: frozenset[str]
     sms_gsm7_folding: frozenset[str]
+    # Words of languages we do not serve, typed in Latin letters -> language code.
+    recognised_romanized: dict[str, str]
     # Han text that is the same in both scripts goes to this variant, unless
     # the conversation already has one.
     han_default: str | None
@@ -142,6 +144,12 @@ def _load_language_settings() -> LanguageSettings:
             code for code, entry in supported.items() if entry.get("sms_gsm7_folding")
         ),
         han_default=raw.get("han_default"),
+        recognised_romanized={
+            fold(str(word)): code
+            for code, words in (raw.get("recognised_romanized") or {}).items()
+            if code not in supported
+            for word in words
+        },
     )
 
 
