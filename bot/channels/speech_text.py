@@ -26,7 +26,8 @@ def _short_code(match: re.Match) -> str:
 
 
 _PARENTHESES = re.compile(r"\s*\(([^()]*)\)")
-_REPEATED_COMMAS = re.compile(r",\s*([,.:;])")
+# A comma before another stop, in any script (Armenian ։, Devanagari ।, Urdu ۔, Chinese 。...).
+_REPEATED_COMMAS = re.compile(r",\s*([,.:;։।۔،。、])")
 # Speaking rates used to estimate how long a turn lasts (Polly at its default rate).
 WORDS_PER_SECOND = 2.5
 DIGITS_PER_SECOND = 4.0
