@@ -1,4 +1,4 @@
-"""Merge /work/langpacks/<code>/gaps.po into locales/<folder>/messages.po, then stamp the keys."""
+"""Merge i18n/incoming/<code>/gaps.po (new or changed keys) into locales/<folder>/messages.po, then stamp them."""
 import pathlib, subprocess, sys
 from babel.messages.pofile import read_po, write_po
 
