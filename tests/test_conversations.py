@@ -161,7 +161,7 @@ def test_legal_notice_only_once(conversation: Any, expected_text: Any) -> None:
         ("🙏", "utter_rephrase"),
         ("3", "utter_menu_choice_unknown"),
         ("Olá, preciso de ajuda com a imigração", "utter_unsupported_language"),
-        ("入国管理局の職員が家の前にいます", "utter_unsupported_language"),
+        ("عملاء الهجرة عند باب بيتي الآن", "utter_unsupported_language"),
     ],
 )
 def test_bad_input_gets_a_clear_reply(conversation: Any, expected_text: Any, text: str, key: str) -> None:

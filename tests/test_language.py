@@ -61,8 +61,8 @@ def test_explicit_requests(text: str, language: str) -> None:
     [
         ("Olá, preciso de ajuda com a imigração", "pt"),
         ("Bonjour, j'ai besoin d'aide avec l'immigration", "fr"),
-        ("ผมต้องการทนายความเรื่องตรวจคนเข้าเมือง", "th"),
-        ("弁護士を探しています", "ja"),  # kana: not Chinese, which we serve
+        ("أحتاج محامي هجرة مجاني من فضلك", "ar"),
+        ("Preciso de um advogado de imigração gratuito", "pt"),
         ("Мені потрібна допомога адвоката", "uk"),  # Cyrillic, but not Russian
         ("Χρειάζομαι βοήθεια με τη μετανάστευση", "el"),  # a script nobody we serve writes
     ],
@@ -163,3 +163,17 @@ def test_the_tokenizer_never_leaves_a_message_without_tokens(unspaced: str) -> N
     assert "ինչ" in words  # the Armenian question mark inside a word is not a break
     if unspaced == "characters":
         assert words[:3] == ["ICE", "來", "了"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("今ICEがいる", "ja"),  # one kana among Latin letters decides Japanese
+        ("ICEが家の前にいます", "ja"),
+        ("移民局的人在我家门口", "zh-Hans"),
+        ("移民局的人在我家門口", "zh-Hant"),
+    ],
+)
+def test_script_decides_the_language(text: str, language: str) -> None:
+    detection = detect(text)
+    assert detection.language == language and detection.strength == STRONG, detection
