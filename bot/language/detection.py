@@ -118,6 +118,11 @@ def _build(codes: tuple[str, ...], low_accuracy: bool = False) -> LanguageDetect
     return builder.build()
 
 
+def _word_votes(folded: str, words: dict[str, str]) -> Counter[str]:
+    """How many words of `folded` each language claims, in a word -> language table."""
+    return Counter(words[word] for word in folded.split() if word in words)
+
+
 def _lingua_code(language: Language) -> str:
     return str(language.iso_code_639_1.name.lower())
 
@@ -138,9 +143,7 @@ class MessageLanguageDetector:
             if detector is not None:
                 self._within[script] = (detector, codes)
         served = tuple(lang.detector for lang in languages.values() if lang.detector)
-        self._served_detector_codes = {
-            code: lang.code for lang in languages.values() if (code := lang.detector)
-        }
+        self._served_detector_codes = frozenset(served)
         self._broad = (
             _build(served + settings.recognised_unsupported, low_accuracy=True)
             if settings.recognised_unsupported
@@ -252,17 +255,12 @@ class MessageLanguageDetector:
         romanized = self._romanized_language(folded)
         if romanized:
             return LanguageDetection(romanized=romanized)
-        unserved = Counter(
-            self.settings.recognised_romanized[w]
-            for w in folded.split()
-            if w in self.settings.recognised_romanized
-        )
+        unserved = _word_votes(folded, self.settings.recognised_romanized).most_common(1)
         if unserved:
             # A language we do not serve yet, in Latin letters: the interpreter reply.
-            return LanguageDetection(unsupported=unserved.most_common(1)[0][0], unsupported_certain=True)
-        unsupported, certain = self._unsupported_latin(text, text_words)
-        if unsupported and certain:
-            return LanguageDetection(unsupported=unsupported, unsupported_certain=True)
+            return LanguageDetection(unsupported=unserved[0][0], unsupported_certain=True)
+        # Only a candidate: the NLU component confirms it with the classifier.
+        unsupported = self._unsupported_latin(text, text_words)
         marked = self._marked_language(folded)
         if marked:
             strength = STRONG if len(text_words) >= MIN_WORDS_STRONG else WEAK
@@ -272,8 +270,7 @@ class MessageLanguageDetector:
 
     def _marked_language(self, folded: str) -> str | None:
         """The Latin-script language whose own marker words this message has most of, if clear."""
-        hits = Counter(self._markers[w] for w in folded.split() if w in self._markers)
-        ranked = hits.most_common(2)
+        ranked = _word_votes(folded, self._markers).most_common(2)
         if not ranked or ranked[0][1] < MIN_MARKER_WORDS:
             return None
         if len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]:
@@ -286,23 +283,20 @@ class MessageLanguageDetector:
 
     def _romanized_language(self, folded: str) -> str | None:
         """A language of another script typed in Latin letters: the language with most of its words here."""
-        hits = Counter(self._romanized[w] for w in folded.split() if w in self._romanized)
-        if not hits:
-            return None
-        code, count = hits.most_common(1)[0]
-        return code if count >= MIN_ROMANIZED_WORDS else None
+        best = _word_votes(folded, self._romanized).most_common(1)
+        return best[0][0] if best and best[0][1] >= MIN_ROMANIZED_WORDS else None
 
-    def _unsupported_latin(self, text: str, text_words: list[str]) -> tuple[str | None, bool]:
-        """(language code, certain) of a Latin-script language we don't serve, or (None, False)."""
+    def _unsupported_latin(self, text: str, text_words: list[str]) -> str | None:
+        """A Latin-script language we don't serve that this message may be in (a candidate only)."""
         # Latin-script languages share many short words with English and
         # Spanish, so they need a real sentence.
         if self._broad is None or len(text_words) < MIN_WORDS_STRONG:
-            return None, False
+            return None
         best = self._broad.compute_language_confidence_values(text)[0]
         code = _lingua_code(best.language)
         if code in self._served_detector_codes or best.value < MIN_CONFIDENCE_UNSUPPORTED_LATIN:
-            return None, False
-        return code, False
+            return None
+        return code
 
     def _within_script(
         self, script: str, text: str, text_words: list[str], folded: str = ""
