@@ -403,10 +403,9 @@ def test_i18n_report_lists_fuzzy_translations_and_the_checks(tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stderr
     assert "es: utter_thanks is fuzzy" in done.stdout
+    spanish = done.stdout.split("\n[es]\n", 1)[1].split("\n[", 1)[0]
     row = next(
-        line
-        for line in done.stdout.splitlines()
-        if line.strip().startswith("utter_thanks") and "FUZZY" in line
+        line for line in spanish.splitlines() if line.strip().startswith("utter_thanks") and "FUZZY" in line
     )
     assert "default" in row and "GSM-7" in row
     assert re.search(r"utter_kyr_work\s+default \d", done.stdout)

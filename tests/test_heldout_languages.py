@@ -101,6 +101,8 @@ def test_romanized_messages_get_the_language_menu_not_a_guess(new_conversation: 
     wrong = []
     for case in cases:
         key, language = answer(new_conversation(), case["text"])
-        if key not in ("utter_language", "utter_unsupported_language"):
+        # Naming the language ("hangukmal haneun saram") switches to it: also right.
+        named_it = key == "utter_language_changed" and (language or "").split("-")[0] == case["language"]
+        if key not in ("utter_language", "utter_unsupported_language") and not named_it:
             wrong.append(f"{case['text']!r} ({case['language']}): {key} in {language}")
     assert wrong == []

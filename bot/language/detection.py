@@ -303,9 +303,11 @@ class MessageLanguageDetector:
     ) -> LanguageDetection:
         """Choose among the supported languages written in `script`.
 
-        A language with marker words is only a candidate when at least one of
-        them is in the message: lingua alone reads many short English and
-        Spanish messages as Tagalog, and unaccented Vietnamese as Tagalog too.
+        A language chosen only by its decisive letters is no candidate here
+        (_decisive found none of them). A language with marker words is only
+        a candidate when at least one of them is in the message: lingua alone
+        reads many short English and Spanish messages as Tagalog, and
+        unaccented Vietnamese as Tagalog too.
         The confidences of the remaining candidates are scaled to sum to one,
         which is what a detector built for just them would say.
         """
@@ -319,8 +321,11 @@ class MessageLanguageDetector:
         allowed = {
             code
             for code in candidates
-            if not languages[code].marker_words
-            or present & (languages[code].marker_words | languages[code].hint_words)
+            if not languages[code].decisive_only
+            and (
+                not languages[code].marker_words
+                or present & (languages[code].marker_words | languages[code].hint_words)
+            )
         }
         ranked = [
             (codes[_lingua_code(c.language)], c.value)

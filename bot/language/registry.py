@@ -29,6 +29,10 @@ class Language:
     # Letters of this script in this message decide this language among the
     # script's languages (Urdu's own letters against Farsi).
     decisive_letters: frozenset[str]
+    # Chosen only by its decisive letters, never by the detector's guess among
+    # the script's languages: Urdu without Urdu's own letters is read as Farsi,
+    # since lingua confuses the two on short texts.
+    decisive_only: bool
     # Any letter of these scripts decides this language (kana: Japanese, not Chinese).
     decisive_scripts: tuple[str, ...]
     # Han script only: "traditional" or "simplified".
@@ -100,6 +104,7 @@ def _language(code: str, entry: dict) -> Language:
         reviewed_by=review.get("by"),
         reviewed_on=None if review.get("on") is None else str(review.get("on")),
         decisive_letters=frozenset(str(entry.get("decisive_letters", ""))),
+        decisive_only=bool(entry.get("decisive_only")),
         decisive_scripts=tuple(entry.get("decisive_scripts") or []),
         han_variant=entry.get("han_variant"),
         romanized_words=frozenset(
