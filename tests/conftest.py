@@ -37,6 +37,13 @@ def reports_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('reports') / 'reports.db'}"
 
 
+@pytest.fixture
+def reports_db(reports_db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Reports from this test go to the session's reports database."""
+    monkeypatch.setenv("REPORTS_DB_URL", reports_db_url)
+    return reports_db_url
+
+
 @pytest.fixture(scope="session")
 def action_server_url(tmp_path_factory: pytest.TempPathFactory, reports_db_url: str) -> Iterator[str]:
     port = free_port()

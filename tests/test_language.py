@@ -166,14 +166,49 @@ def test_the_tokenizer_never_leaves_a_message_without_tokens(unspaced: str) -> N
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("지금 ICE 왔어요", ["지금", "ICE", "왔어요"]),
+        ("ICE 在 我家", ["ICE", "在", "我", "家"]),
+        ("ICE が 来た", ["ICE", "が", "来", "た"]),
+        ("help 😀", ["help"]),
+    ],
+)
+def test_the_tokenizer_keeps_words_of_every_script_but_drops_emoji(text: str, expected: list[str]) -> None:
+    """Rasa's own emoji filter takes Hangul, Han and kana words for emoji."""
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.tokenizer import ScriptAwareTokenizer
+
+    tokenizer = ScriptAwareTokenizer({**ScriptAwareTokenizer.get_default_config(), "unspaced": "characters"})
+    assert [t.text for t in tokenizer.tokenize(Message(data={TEXT: text}), TEXT)] == expected
+
+
+@pytest.mark.parametrize(
     ("text", "language"),
     [
         ("今ICEがいる", "ja"),  # one kana among Latin letters decides Japanese
         ("ICEが家の前にいます", "ja"),
         ("移民局的人在我家门口", "zh-Hans"),
         ("移民局的人在我家門口", "zh-Hant"),
+        ("मुझे वकील चाहिए", "hi"),
+        ("ਮੈਨੂੰ ਵਕੀਲ ਚਾਹੀਦਾ ਹੈ", "pa"),
+        ("ตม.มาที่บ้านค่ะ", "th"),
+        ("ខ្ញុំត្រូវការមេធាវី", "km"),
+        ("እርዳታ እፈልጋለሁ", "am"),
+        ("אני צריך עורך דין", "he"),
+        ("مجھے وکیل چاہیے", "ur"),  # Urdu's own letters
+        ("من وکیل میخوام", "fa"),  # none of them: Farsi
     ],
 )
 def test_script_decides_the_language(text: str, language: str) -> None:
     detection = detect(text)
     assert detection.language == language and detection.strength == STRONG, detection
+
+
+@pytest.mark.parametrize("text", ["ICE而家喺度", "救命 ICE喺出面", "係咪要開門"])
+def test_chinese_without_a_telling_character_is_chinese_not_japanese(text: str) -> None:
+    """Characters hanzidentifier cannot place (Cantonese 喺, 係) are still Chinese:
+    Japanese shares the Han script but is decided by kana only."""
+    assert detect(text).language == "zh-Hant"

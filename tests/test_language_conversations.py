@@ -5,9 +5,11 @@ data/report_form.yml, data/channels.yml, data/voice.yml), so a language added
 as data is tested the day it is added. What is checked is what the person
 gets: which answer, and in which language (the `utter_action` and `language`
 our NLG records on each bot message), or the exact text on SMS and voice.
-The messages are the language's own words: its first training example of an
-intent, its switch word, its control words. (How well free phrasing is
-understood is the held-out test's job: tests/test_heldout_languages.py.)
+Each conversation names its language first (its first switch word), as a
+person can; then come the language's own words: its first training example
+of an intent, its control words. (Which language a free message is taken
+for, and how well free phrasing is understood, is the held-out test's job:
+tests/test_heldout_languages.py.)
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.channels.speech_text import speakable
 from bot.channels.voice_flow import language_pages
 from bot.channels.voice_twiml import voice_settings
 from bot.language.registry import language_settings
-from bot.quality.checks import speakable
 from bot.rendering.renderer import renderer
 from bot.settings import PROJECT_ROOT
 from tests.conftest import AUTH_TOKEN, LiveServer
@@ -79,12 +81,13 @@ def test_named_language_then_menu_then_a_topic_by_number(code: str, conversation
 
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_the_emergency_path(code: str, conversation: Any) -> None:
+    conversation.send(switch_word(code))
     assert last_turn(conversation, first_example(code, "emergency"))[0] == ("utter_emergency", code)
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_the_language_menu_and_choosing_by_number(code: str, conversation: Any) -> None:
-    conversation.send(first_example(code, "greet"))
+    conversation.send(switch_word(code))
     assert ("utter_language", code) in last_turn(conversation, first_example(code, "language"))
     number = str(LANGUAGES.index(code) + 1)
     assert last_turn(conversation, number) == [("utter_language_changed", code)]
@@ -92,6 +95,7 @@ def test_the_language_menu_and_choosing_by_number(code: str, conversation: Any) 
 
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_a_report_in_the_language_with_its_own_words(code: str, conversation: Any, reports_db: str) -> None:
+    conversation.send(switch_word(code))
     opened = last_turn(conversation, first_example(code, "report_activity"))
     assert ("utter_ask_report_location", code) in opened, opened
     skip = control_word("answers", "skip", code)
@@ -109,6 +113,7 @@ def test_a_report_in_the_language_with_its_own_words(code: str, conversation: An
 
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_a_cancel_word_ends_the_report(code: str, conversation: Any, reports_db: str) -> None:
+    conversation.send(switch_word(code))
     conversation.send(first_example(code, "report_activity"))
     conversation.send(PLACE)
     cancelled = last_turn(conversation, control_word("control_words", "cancel", code))
@@ -129,8 +134,7 @@ def test_sms_help_keyword_and_a_question(code: str, live_server: LiveServer) -> 
     assert phone.send(help_word(code)).text == sms_text("utter_sms_help", code)
     answer = phone.send(first_example(code, "kyr_silent")).text
     assert answer in {
-        sms_text("utter_kyr_silent", code, legal_notice=True, draft_notice=draft)
-        for draft in (False, True)
+        sms_text("utter_kyr_silent", code, legal_notice=True, draft_notice=draft) for draft in (False, True)
     }, answer
 
 
@@ -150,7 +154,9 @@ def digits_for(code: str) -> list[str]:
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
-def test_a_call_reaches_the_language_in_two_menus_and_gets_an_answer(code: str, live_server: LiveServer) -> None:
+def test_a_call_reaches_the_language_in_two_menus_and_gets_an_answer(
+    code: str, live_server: LiveServer
+) -> None:
     phone = Call(live_server.base_url, AUTH_TOKEN)
     phone.start()
     for digit in digits_for(code):

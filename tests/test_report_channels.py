@@ -23,12 +23,6 @@ SPANISH_REPORT = [
 ]
 
 
-@pytest.fixture
-def reports_db(reports_db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("REPORTS_DB_URL", reports_db_url)
-    return reports_db_url
-
-
 def sms(key: str, language: str) -> str:
     return to_sms_text(renderer().render(key, language, "sms").text, language)
 

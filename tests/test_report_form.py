@@ -27,12 +27,6 @@ REFERENCE = re.compile(r"R-[2-9A-HJKMNP-Z]{6}")
 OPEN = {"en": "I want to report ICE agents at a city park", "es": "quiero reportar a la migra en el parque"}
 
 
-@pytest.fixture
-def reports_db(reports_db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("REPORTS_DB_URL", reports_db_url)
-    return reports_db_url
-
-
 def by_reference(reference: str) -> reports.Report:
     return next(r for r in reports.list_reports() if r.reference == reference)
 

@@ -221,7 +221,10 @@ class MessageLanguageDetector:
 
     def _han(self, text: str, candidates: tuple[str, ...], letters: int) -> LanguageDetection:
         """Chinese: Traditional or Simplified by the characters used."""
-        by_variant = {self.settings.languages[c].han_variant: c for c in candidates}
+        # Only the Chinese rows: Japanese also writes Han but has no variant.
+        by_variant = {
+            variant: c for c in candidates if (variant := self.settings.languages[c].han_variant) is not None
+        }
         found = hanzidentifier.identify(text)
         variant = {hanzidentifier.TRADITIONAL: "traditional", hanzidentifier.SIMPLIFIED: "simplified"}.get(
             found
