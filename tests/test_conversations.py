@@ -53,8 +53,6 @@ KNOWN_MISSES = {
     "is it a good idea to lie to immigration officers",
     "le puedo enseñar una identificacion falsa a ICE",
     "can ICE look inside my purse when im walking",
-    # Since the model learned eight more languages: between kyr_door and kyr_silent.
-    "do i have to tell ICE my immigration status",
 }
 
 
