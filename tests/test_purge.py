@@ -1,4 +1,4 @@
-"""`python -m bot purge` deletes old conversations, and only those."""
+"""`python -m bot purge` deletes what is past retention, event by event, and only that."""
 
 from __future__ import annotations
 
@@ -49,6 +49,37 @@ def test_purge_deletes_only_conversations_past_retention(store_url: str) -> None
     assert senders(store_url) == {"recent"}
     assert purge_conversations(create_engine(store_url), parse_period("1d"), dry_run=False).conversations == 1
     assert senders(store_url) == set()
+
+
+def test_a_conversation_that_goes_on_keeps_only_its_recent_events(store_url: str) -> None:
+    store = ConfiguredTrackerStore()
+    stamp_old, stamp_new = time.time() - 40 * 86_400, time.time() - 86_400
+    tracker = DialogueStateTracker.from_events(
+        "ongoing",
+        [
+            ActionExecuted("action_listen", timestamp=stamp_old),
+            UserUttered("la migra en mi puerta", timestamp=stamp_old),
+            ActionExecuted("action_listen", timestamp=stamp_new),
+            UserUttered("gracias", timestamp=stamp_new),
+        ],
+    )
+    asyncio.run(store.save(tracker))
+    result = purge_conversations(create_engine(store_url), parse_period("30d"), dry_run=False)
+    assert (result.conversations, result.events) == (3, 6)
+    with create_engine(store_url).connect() as connection:
+        rows = connection.execute(text("SELECT sender_id, data FROM events ORDER BY id")).fetchall()
+    assert {row[0] for row in rows} == {"recent", "ongoing"}
+    assert not any("la migra" in row[1] for row in rows)
+    assert any("gracias" in row[1] for row in rows if row[0] == "ongoing")
+
+
+def test_stop_forgets_a_whole_conversation_at_once(store_url: str) -> None:
+    from bot.storage.stores import forget_conversation
+
+    store = ConfiguredTrackerStore()
+    assert asyncio.run(forget_conversation(store, None, "recent")) == 2
+    assert senders(store_url) == {"old-1", "old-2"}
+    assert asyncio.run(forget_conversation(store, None, "nobody")) == 0
 
 
 @pytest.mark.parametrize(("text_", "seconds"), [("30d", 30 * 86_400), ("12h", 12 * 3_600)])

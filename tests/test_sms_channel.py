@@ -83,8 +83,12 @@ def test_keywords(live_server: LiveServer) -> None:
     assert phone.send("HELP").text == sms_text("utter_sms_help", "en")
     assert phone.send("Ayuda").text == sms_text("utter_sms_help", "es")
     phone.send("la migra esta en mi puerta que hago")
+    sender_id = conversation_id("+13105550006", SECRET.encode(), "sms")
+    assert live_server.events(sender_id) != []
     stop = phone.send("STOP")
     assert stop.status == 200 and stop.text is None
+    # Nothing of the conversation is stored any more, not even its restart.
+    assert live_server.events(sender_id) == []
     # The conversation state is gone: the next message with no language is answered in the default.
     assert phone.send("menu").text == sms_text("utter_menu", "en")
     start = phone.send("START")

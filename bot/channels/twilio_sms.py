@@ -44,6 +44,7 @@ from bot.privacy.ids import conversation_id
 from bot.privacy.log_filter import keep_out_of_logs
 from bot.rendering.renderer import renderer
 from bot.settings import channel_setting
+from bot.storage.stores import forget_conversation
 from bot.text import fold
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,6 @@ SMS_VARIANT = "sms"
 MAX_REPLY_CHARS = 1600
 REMEMBERED_MESSAGE_SIDS = 10_000
 WELCOME_TEXT = "/greet"  # START: the greeting and the menu, through Rasa so menu numbers work
-RESTART_TEXT = "/restart"  # STOP: Rasa's restart wipes the conversation state
 HELP_RESPONSE = "utter_sms_help"
 MEDIA_ONLY_RESPONSE = "utter_media_only"
 PROBLEM_RESPONSE = "utter_technical_problem"
@@ -164,13 +164,14 @@ class TwilioSmsInput(InputChannel):
         keywords = sms_keywords()
 
         if folded in keywords.get("opt_out_words", []):
-            # Twilio answers opt-outs itself; we only forget the conversation state.
+            # Twilio answers opt-outs itself; we delete the conversation's stored history.
             try:
+                agent = request.app.ctx.agent
                 await asyncio.wait_for(
-                    self._to_rasa(request, on_new_message, RESTART_TEXT, sender_id), DIALOGUE_DEADLINE_S
+                    forget_conversation(agent.tracker_store, agent.lock_store, sender_id), DIALOGUE_DEADLINE_S
                 )
             except Exception:  # noqa: BLE001 - the opt-out stands; Twilio needs only its answer
-                logger.exception("SMS channel: forgetting an opted-out conversation failed.")
+                logger.exception("SMS channel: deleting an opted-out conversation failed.")
             return None
         help_language = help_keyword_language(folded)
         if help_language:

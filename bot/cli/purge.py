@@ -38,6 +38,7 @@ def main(args: list[str]) -> int:
     report_count = reports.purge_reports(before, options.dry_run)
     verb = "Would delete" if options.dry_run else "Deleted"
     print(
-        f"{verb} {result.conversations} conversation(s), {result.events} event(s), {report_count} report(s)."
+        f"{verb} {result.events} event(s) from {result.conversations} conversation(s), "
+        f"{report_count} report(s)."
     )
     return 0

@@ -37,19 +37,23 @@ def parse_period(text: str) -> float:
 def purge_conversations(
     engine: Engine, older_than_s: float, dry_run: bool, now: float | None = None
 ) -> PurgeResult:
+    """Delete every event older than the retention period, event by event.
+
+    A conversation that goes on past the period keeps only its newer events:
+    what a person wrote 40 days ago goes after 30 days even if they wrote
+    again yesterday. `conversations` counts the conversations that lost events.
+    """
     if not inspect(engine).has_table("events"):
         return PurgeResult(0, 0)
     cutoff = (now if now is not None else time.time()) - older_than_s
-    last_event = (
-        select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id).having(func.max(EVENTS.c.timestamp) < cutoff)
-    )
+    old = EVENTS.c.timestamp < cutoff
     with engine.begin() as connection:
-        old = [row.sender_id for row in connection.execute(last_event)]
-        if not old:
+        events = connection.execute(select(func.count()).select_from(EVENTS).where(old)).scalar_one()
+        if not events:
             return PurgeResult(0, 0)
-        events = connection.execute(
-            select(func.count()).select_from(EVENTS).where(EVENTS.c.sender_id.in_(old))
+        conversations = connection.execute(
+            select(func.count(func.distinct(EVENTS.c.sender_id))).where(old)
         ).scalar_one()
         if not dry_run:
-            connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(old)))
-    return PurgeResult(len(old), int(events))
+            connection.execute(delete(EVENTS).where(old))
+    return PurgeResult(int(conversations), int(events))

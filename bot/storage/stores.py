@@ -72,6 +72,35 @@ class ConfiguredTrackerStore(SQLTrackerStore):
         # where typed phone numbers, e-mails and house numbers are removed.
         return (redacted_event(event) for event in super()._additional_events(session, tracker))
 
+    def forget(self, sender_id: str) -> int:
+        """Delete every stored event of one conversation; the number deleted.
+
+        For an SMS STOP: the person asked to hear nothing more, so nothing of
+        the conversation is kept (Twilio itself records the opt-out).
+        """
+        with self.session_scope() as session:
+            deleted = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .delete(synchronize_session=False)
+            )
+            session.commit()
+        return int(deleted)
+
+
+async def forget_conversation(tracker_store: Any, lock_store: LockStore | None, sender_id: str) -> int:
+    """Delete one conversation's stored history, under its lock so no turn is half-saved.
+
+    `tracker_store` is the agent's (Rasa wraps ours in an AwaitableTrackerStore).
+    """
+    store = getattr(tracker_store, "_tracker_store", tracker_store)
+    if not isinstance(store, ConfiguredTrackerStore):
+        raise TypeError(f"cannot forget conversations in a {type(store).__name__}")
+    if lock_store is None:
+        return store.forget(sender_id)
+    async with lock_store.lock(sender_id):
+        return store.forget(sender_id)
+
 
 def redacted_event(event: Event) -> Event:
     """A copy of `event` without contact details in what the person typed."""
