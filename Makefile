@@ -38,10 +38,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-services: ## Install PostgreSQL and Redis (Debian packages) for the scale-out tests, when absent
+services: ## Install PostgreSQL and Redis (Debian packages) for the scale-out tests and benches, when absent and root
 	@scripts/install-services
 
-setup: $(VENV)/.installed catalogs services ## Virtual environment, pinned dependencies, compiled catalogs, test services
+setup: $(VENV)/.installed catalogs ## Virtual environment, pinned dependencies, compiled catalogs
 
 %.mo: %.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
@@ -76,11 +76,11 @@ lint: setup ## ruff (lint and format), mypy over bot/ and actions/ (settings in 
 validate: setup ## Validate the training data and domain
 	$(RASA) data validate --fail-on-warnings
 
-test: train lint validate ## Everything CI runs: lint, data validation, pytest, rasa test
+test: services train lint validate ## Everything CI runs: lint, data validation, pytest, rasa test
 	$(PY) -m pytest -q
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core --no-plot
 
-bench: train ## Measure training, start-up, memory and latency, with the `rasa init` bot as baseline
+bench: services train ## Measure training, start-up, memory and latency, with the `rasa init` bot as baseline
 	$(PY) -m benchmarks core --baseline --two-languages
 	$(PY) -m benchmarks nlu_languages
 	$(PY) -m benchmarks sms

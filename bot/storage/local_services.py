@@ -48,6 +48,19 @@ def _serving(server: subprocess.Popen, folder: Path, port: int, timeout_s: float
         shutil.rmtree(folder, ignore_errors=True)
 
 
+INSTALL_ADVICE = "run `sudo make services` (Debian packages postgresql and redis-server)"
+
+
+def missing_services() -> list[str]:
+    """The local servers this machine lacks for the scale-out tests and benches."""
+    missing = []
+    if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
+        missing.append("PostgreSQL")
+    if not shutil.which("redis-server"):
+        missing.append("Redis")
+    return missing
+
+
 def _as_postgres_user() -> list[str]:
     # PostgreSQL refuses to run as root; CI runs as root.
     return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -56,7 +69,7 @@ def _as_postgres_user() -> list[str]:
 @contextlib.contextmanager
 def postgres_server() -> Iterator[str]:
     binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
-    assert binaries, "PostgreSQL is not installed: run `make services`"
+    assert binaries, f"PostgreSQL is not installed: {INSTALL_ADVICE}"
     folder = Path(tempfile.mkdtemp(prefix="kyr-postgres-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
@@ -104,7 +117,7 @@ def postgres_server() -> Iterator[str]:
 
 @contextlib.contextmanager
 def redis_server() -> Iterator[str]:
-    assert shutil.which("redis-server"), "Redis is not installed: run `make services`"
+    assert shutil.which("redis-server"), f"Redis is not installed: {INSTALL_ADVICE}"
     folder = Path(tempfile.mkdtemp(prefix="kyr-redis-"))
     port = free_port()
     server = subprocess.Popen(
