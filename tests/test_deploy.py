@@ -1,0 +1,131 @@
+"""The shipped public edge, deploy/nginx.conf, run in the real nginx.
+
+Only Twilio's webhooks and /health may reach Rasa; the REST channel and
+Rasa's HTTP API (conversations, model) must answer 404 from nginx itself. The
+two Rasa servers are replaced by one recording stub on loopback.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.settings import PROJECT_ROOT
+from bot.storage.local_services import INSTALL_ADVICE, free_port, wait_for_port
+
+NGINX_CONF = PROJECT_ROOT / "deploy" / "nginx.conf"
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    seen: list[tuple[str, str]] = []
+
+    def _answer(self) -> None:
+        Recorder.seen.append((self.command, self.path))
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        body = f"upstream {self.path}".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    # http.server's names for its handlers.
+    do_GET = do_POST = do_PUT = do_DELETE = _answer  # noqa: N815
+
+    def log_message(self, *_: object) -> None:  # keep test output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if NGINX is None:
+        if os.environ.get("KYR_REQUIRE_SERVICES"):
+            pytest.fail(f"nginx is not installed: {INSTALL_ADVICE}")
+        pytest.skip(f"nginx is not installed: {INSTALL_ADVICE}")
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    folder = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    server_block = NGINX_CONF.read_text(encoding="utf-8")
+    # The shipped file with the compose host names and port swapped for loopback.
+    server_block = re.sub(r"server rasa-\d:5005", f"server 127.0.0.1:{upstream.server_port}", server_block)
+    server_block = server_block.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    temp_paths = "".join(
+        f"    {name}_temp_path {folder}/{name};\n"
+        for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    config = folder / "nginx.conf"
+    config.write_text(
+        f"{user}daemon off;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
+        f"events {{}}\nhttp {{\n    access_log off;\n{temp_paths}{server_block}\n}}\n",
+        encoding="utf-8",
+    )
+    command = [NGINX, "-p", str(folder), "-c", str(config)]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, process, timeout_s=20)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        upstream.shutdown()
+
+
+def request(url: str, method: str = "POST") -> tuple[int, str]:
+    data = b"From=%2B13105550100&Body=hi" if method == "POST" else None
+    try:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, data=data, method=method), timeout=10
+        ) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+@pytest.mark.parametrize(
+    "path", ["/webhooks/twilio/webhook", "/webhooks/twilio_voice/webhook", "/webhooks/twilio_voice/status"]
+)
+def test_twilio_webhooks_reach_rasa(edge: str, path: str) -> None:
+    assert request(edge + path) == (200, f"upstream {path}")
+
+
+def test_health_asks_a_server_whether_it_is_ready(edge: str) -> None:
+    assert request(edge + "/health", "GET") == (200, "upstream /webhooks/rest/ready")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/webhooks/rest/webhook"),
+        ("GET", "/webhooks/rest/ready"),
+        ("POST", "/model/parse"),
+        ("GET", "/conversations/sms-1/tracker"),
+        ("POST", "/conversations/sms-1/messages"),
+        ("PUT", "/model"),
+        ("GET", "/status"),
+        ("GET", "/"),
+        ("GET", "/webhooks/twilio/webhook"),
+        ("POST", "/webhooks/twilio/webhook/../../model/parse"),
+        ("POST", "/webhooks/twilio/webhookx"),
+        ("POST", "/health"),
+    ],
+)
+def test_nothing_else_leaves_the_edge(edge: str, method: str, path: str) -> None:
+    before = len(Recorder.seen)
+    status, _ = request(edge + path, method)
+    assert status in (403, 404), (method, path, status)
+    assert len(Recorder.seen) == before, Recorder.seen[before:]
