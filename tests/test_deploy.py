@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.settings import PROJECT_ROOT
 from bot.storage.local_services import INSTALL_ADVICE, free_port, wait_for_port
@@ -129,3 +130,61 @@ def test_nothing_else_leaves_the_edge(edge: str, method: str, path: str) -> None
     status, _ = request(edge + path, method)
     assert status in (403, 404), (method, path, status)
     assert len(Recorder.seen) == before, Recorder.seen[before:]
+
+
+# --- the compose file and the image, read as a deploying engineer would ------------------------
+
+COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+SECRETS = (
+    "TWILIO_AUTH_TOKEN",
+    "CONVERSATION_ID_SECRET",
+    "PUBLIC_BASE_URL",
+    "POSTGRES_PASSWORD",
+    "REDIS_PASSWORD",
+)
+
+
+def test_only_nginx_is_published() -> None:
+    published = {name for name, service in COMPOSE["services"].items() if service.get("ports")}
+    assert published == {"proxy"}
+    assert "edge" not in COMPOSE["services"]["actions"]["networks"]
+    assert COMPOSE["networks"]["internal"] == {"internal": True}
+
+
+def test_every_secret_is_required_and_has_no_default() -> None:
+    text = (PROJECT_ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    for name in SECRETS:
+        uses = re.findall(r"\$\{" + name + r"(:?[?-])?", text)
+        assert uses, f"{name} is not passed to the services"
+        assert set(uses) == {":?"}, f"{name} must be required (${{{name}:?...}}), found {uses}"
+
+
+def test_every_service_has_a_health_check_and_waits_for_healthy_dependencies() -> None:
+    for name, service in COMPOSE["services"].items():
+        assert "healthcheck" in service, name
+        assert service.get("restart") == "unless-stopped", name
+        for dependency, condition in (service.get("depends_on") or {}).items():
+            assert condition == {"condition": "service_healthy"}, (name, dependency)
+
+
+def test_the_servers_run_read_only() -> None:
+    for name in ("rasa-1", "rasa-2", "actions"):
+        assert COMPOSE["services"][name].get("read_only") is True, name
+
+
+def test_the_image_runs_unprivileged_with_a_health_check_and_no_build_tools() -> None:
+    lines = [line.strip() for line in (PROJECT_ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()]
+    stages = [i for i, line in enumerate(lines) if line.startswith("FROM ")]
+    assert len(stages) >= 2, "a build stage and a run stage"
+    final = lines[stages[-1] :]
+    users = [line.split()[1] for line in final if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0"), users
+    assert any(line.startswith("HEALTHCHECK ") for line in final)
+    assert not any(
+        word in line for line in final for word in ("apt-get", "gcc", "build-essential", "pip install")
+    )
+
+
+def test_nothing_local_goes_into_the_image() -> None:
+    ignored = set((PROJECT_ROOT / ".dockerignore").read_text(encoding="utf-8").split())
+    assert {".env", "var", "*.db", ".rasa", "models", ".venv", ".git"} <= ignored
