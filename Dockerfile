@@ -38,7 +38,7 @@ COPY --from=build /opt/venv /opt/venv
 # volumes the deployment gives it; conversations and reports go to PostgreSQL.
 COPY --from=build /app /app
 WORKDIR /app
-USER kyr
+USER 1001
 
 EXPOSE 5005
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \

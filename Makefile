@@ -68,10 +68,11 @@ call: setup ## Call the running server's IVR (`make run`) as Twilio would, signe
 purge: setup ## Delete conversations older than RETENTION_DAYS (DRY_RUN=1 to only count)
 	$(PY) -m bot purge $(if $(DRY_RUN),--dry-run,)
 
-lint: setup ## ruff (lint and format), mypy over bot/ and actions/ (settings in pyproject.toml)
+lint: setup ## ruff (lint and format), mypy over bot/ and actions/ (settings in pyproject.toml), hadolint on the Dockerfile
 	$(VENV)/bin/ruff check bot actions tests benchmarks
 	$(VENV)/bin/ruff format --check bot actions tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/hadolint Dockerfile
 
 validate: setup ## Validate the training data and domain
 	$(RASA) data validate --fail-on-warnings

@@ -178,7 +178,7 @@ def test_the_image_runs_unprivileged_with_a_health_check_and_no_build_tools() ->
     assert len(stages) >= 2, "a build stage and a run stage"
     final = lines[stages[-1] :]
     users = [line.split()[1] for line in final if line.startswith("USER ")]
-    assert users and users[-1] not in ("root", "0"), users
+    assert users and users[-1] not in ("root", "0"), users  # hadolint (make lint) wants it numeric
     assert any(line.startswith("HEALTHCHECK ") for line in final)
     assert not any(
         word in line for line in final for word in ("apt-get", "gcc", "build-essential", "pip install")
