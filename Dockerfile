@@ -31,14 +31,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     TF_CPP_MIN_LOG_LEVEL=3 \
     HOME=/tmp
 
-RUN useradd --no-create-home --uid 1001 kyr
+RUN useradd --no-create-home --uid 10001 kyr
 COPY --from=build /opt/venv /opt/venv
 # The app (code, data, catalogs, model) stays owned by root: the server
 # process cannot change what it runs. It writes only to /tmp and to the
 # volumes the deployment gives it; conversations and reports go to PostgreSQL.
 COPY --from=build /app /app
 WORKDIR /app
-USER 1001
+USER 10001
 
 EXPOSE 5005
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \

@@ -3,6 +3,7 @@
 
 SHELL := /bin/bash
 VENV := .venv
+SCAN_VENV := .venv-scan
 PY := $(VENV)/bin/python
 RASA := $(PY) -m bot.cli.quiet rasa
 MODEL := models/kyr.tar.gz
@@ -26,7 +27,7 @@ export PYTHONWARNINGS := ignore
 
 
 
-.PHONY: help services setup catalogs train shell run sms call purge test lint validate bench fuzz i18n-report i18n-extract i18n-update clean
+.PHONY: help services scan setup catalogs train shell run sms call purge test lint validate bench fuzz i18n-report i18n-extract i18n-update clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,6 +46,16 @@ setup: $(VENV)/.installed catalogs ## Virtual environment, pinned dependencies, 
 
 %.mo: %.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
+
+$(SCAN_VENV)/.installed: requirements-scan.txt
+	@PYTHON=$$(scripts/find-python310) || exit 1; \
+	  [ -x $(SCAN_VENV)/bin/python ] || "$$PYTHON" -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet -r requirements-scan.txt
+	@touch $@
+
+scan: $(SCAN_VENV)/.installed ## Kubernetes manifests (deploy/k8s): schema check and security scan, offline
+	$(SCAN_VENV)/bin/kubernetes-validate --strict --quiet deploy/k8s/*.yaml
+	$(SCAN_VENV)/bin/checkov -d deploy/k8s --framework kubernetes --compact --quiet --skip-download
 
 catalogs: $(MO_FILES) ## Compile the gettext catalogs (locales/*/LC_MESSAGES/*.mo)
 
@@ -77,7 +88,7 @@ lint: setup ## ruff (lint and format), mypy over bot/ and actions/ (settings in 
 validate: setup ## Validate the training data and domain
 	$(RASA) data validate --fail-on-warnings
 
-test: services train lint validate ## Everything CI runs: lint, data validation, pytest, rasa test
+test: services train lint validate scan ## Everything CI runs: lint, data validation, manifest scan, pytest, rasa test
 	$(PY) -m pytest -q
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core --no-plot
 
