@@ -42,7 +42,7 @@ USER 10001
 
 EXPOSE 5005
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:5005/webhooks/rest/ready', timeout=3)"]
-# Rasa server with the channels in credentials.yml; the action server is its
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:5005/webhooks/twilio/ready', timeout=3)"]
+# Rasa server with the Twilio channels only; the action server is its
 # own service (docker-compose.yml runs `python -m bot actions`).
-CMD ["python", "-m", "rasa", "run", "--model", "models/kyr.tar.gz", "--endpoints", "deploy/endpoints.compose.yml", "--credentials", "credentials.yml", "--port", "5005"]
+CMD ["python", "-m", "rasa", "run", "--model", "models/kyr.tar.gz", "--endpoints", "deploy/endpoints.compose.yml", "--credentials", "deploy/credentials.production.yml", "--port", "5005"]

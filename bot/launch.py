@@ -73,6 +73,7 @@ def rasa_server_command(
     port: int = DEFAULT_RASA_PORT,
     endpoints: Path | str = ENDPOINTS,
     api_token: str | None = None,
+    credentials: Path | str = CREDENTIALS,
 ) -> list[str]:
     """`rasa run` with our channels. The HTTP API, which can read and change any
     conversation, is opened only with a token."""
@@ -87,7 +88,7 @@ def rasa_server_command(
         "--endpoints",
         str(endpoints),
         "--credentials",
-        str(CREDENTIALS),
+        str(credentials),
     ]
     if api_token and api_token.strip():
         command += ["--enable-api", "--auth-token", api_token.strip()]

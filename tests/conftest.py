@@ -185,7 +185,11 @@ class LiveServer:
 
 @contextlib.contextmanager
 def running_server(
-    folder: Path, action_server_url: str, extra_env: dict[str, str] | None = None, wait: bool = True
+    folder: Path,
+    action_server_url: str,
+    extra_env: dict[str, str] | None = None,
+    wait: bool = True,
+    credentials: Path = launch.CREDENTIALS,
 ) -> Iterator[LiveServer]:
     """`rasa run` with both Twilio channels, an SQLite tracker store and INFO logs."""
     if not MODEL_PATH.exists():
@@ -216,7 +220,7 @@ def running_server(
     )
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            launch.rasa_server_command(MODEL_PATH, port, endpoints),
+            launch.rasa_server_command(MODEL_PATH, port, endpoints, credentials=credentials),
             cwd=PROJECT_ROOT,
             env=env,
             stdout=log,

@@ -23,6 +23,7 @@ import yaml
 
 from bot.settings import PROJECT_ROOT
 from bot.storage.local_services import INSTALL_ADVICE, free_port, wait_for_port
+from tests.conftest import running_server
 
 NGINX_CONF = PROJECT_ROOT / "deploy" / "nginx.conf"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -105,7 +106,7 @@ def test_twilio_webhooks_reach_rasa(edge: str, path: str) -> None:
 
 
 def test_health_asks_a_server_whether_it_is_ready(edge: str) -> None:
-    assert request(edge + "/health", "GET") == (200, "upstream /webhooks/rest/ready")
+    assert request(edge + "/health", "GET") == (200, "upstream /webhooks/twilio/ready")
 
 
 @pytest.mark.parametrize(
@@ -113,6 +114,7 @@ def test_health_asks_a_server_whether_it_is_ready(edge: str) -> None:
     [
         ("POST", "/webhooks/rest/webhook"),
         ("GET", "/webhooks/rest/ready"),
+        ("GET", "/webhooks/twilio/ready"),
         ("POST", "/model/parse"),
         ("GET", "/conversations/sms-1/tracker"),
         ("POST", "/conversations/sms-1/messages"),
@@ -188,3 +190,25 @@ def test_the_image_runs_unprivileged_with_a_health_check_and_no_build_tools() ->
 def test_nothing_local_goes_into_the_image() -> None:
     ignored = set((PROJECT_ROOT / ".dockerignore").read_text(encoding="utf-8").split())
     assert {".env", "var", "*.db", ".rasa", "models", ".venv", ".git"} <= ignored
+
+
+def test_production_servers_load_only_the_twilio_channels() -> None:
+    path = PROJECT_ROOT / "deploy" / "credentials.production.yml"
+    channels = set(yaml.safe_load(path.read_text(encoding="utf-8")))
+    twilio = {"bot.channels.twilio_sms.TwilioSmsInput", "bot.channels.twilio_voice.TwilioVoiceInput"}
+    assert channels == twilio
+    for name in ("docker-compose.yml", "Dockerfile", "deploy/k8s/rasa.yaml"):
+        text = (PROJECT_ROOT / name).read_text(encoding="utf-8")
+        assert '"deploy/credentials.production.yml"' in text and '"credentials.yml"' not in text, name
+
+
+def test_a_production_server_answers_twilio_and_readiness_but_has_no_rest_channel(
+    tmp_path: Path, action_server_url: str
+) -> None:
+    production = PROJECT_ROOT / "deploy" / "credentials.production.yml"
+    with running_server(tmp_path, action_server_url, credentials=production) as server:
+        assert request(server.base_url + "/webhooks/twilio/ready", "GET")[0] == 200
+        assert request(server.base_url + "/webhooks/rest/webhook")[0] == 404
+        assert request(server.base_url + "/webhooks/rest/ready", "GET")[0] == 404
+        reply = server.sender("+14245559999").send("ICE is at my door")
+        assert reply.status == 200 and reply.text

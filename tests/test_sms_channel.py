@@ -78,6 +78,16 @@ def test_spanish_conversation_and_menu_numbers(live_server: LiveServer) -> None:
     assert phone.send("mas").text == to_sms_text(renderer().render("utter_kyr_door", "es").text, "es")
 
 
+def test_readiness_on_the_sms_path(live_server: LiveServer) -> None:
+    """The probe production uses, where the REST channel is off (deploy/credentials.production.yml)."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(live_server.base_url + "/webhooks/twilio/ready", timeout=10) as reply:
+        assert reply.status == 200
+        assert json.loads(reply.read()) == {"status": "ready", "model": "loaded", "action_server": "up"}
+
+
 def test_keywords(live_server: LiveServer) -> None:
     phone = live_server.sender("+13105550006")
     assert phone.send("HELP").text == sms_text("utter_sms_help", "en")

@@ -1,4 +1,4 @@
-"""Readiness: GET /webhooks/rest/ready says whether this server can answer every kind of turn.
+"""Readiness: can this server answer every kind of turn? GET /webhooks/twilio/ready or /rest/ready.
 
 200 when the model is loaded and the action server answers its health check;
 503 otherwise, with what is down. Topic answers still work with the action

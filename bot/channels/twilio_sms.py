@@ -29,6 +29,7 @@ from bot.channels import twilio_fields
 from bot.channels.http_limits import DIALOGUE_DEADLINE_S, guard_requests
 from bot.channels.inbound_text import person_text
 from bot.channels.parse_cache import DEFAULT_PARSE_CACHE_SIZE, PARSE_CACHE_SIZE_SETTING, ParseCache
+from bot.channels.readiness import add_readiness_route
 from bot.channels.sms_text import to_sms_text
 from bot.channels.twilio_auth import (
     TwilioCollectingOutput,
@@ -118,6 +119,8 @@ class TwilioSmsInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sms = Blueprint("kyr_twilio_sms", __name__)
         guard_requests(sms)
+        # GET /webhooks/twilio/ready: the probes' readiness where the REST channel is off (production).
+        add_readiness_route(sms)
 
         @sms.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
