@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 
+from bot.storage.local_services import INSTALL_ADVICE, missing_services, postgres_server
 from bot.storage.purge import parse_period, purge_conversations
 from bot.storage.stores import ConfiguredTrackerStore
 
@@ -22,9 +25,23 @@ def conversation(sender_id: str, age_s: float) -> DialogueStateTracker:
     )
 
 
-@pytest.fixture
-def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'trackers.db'}"
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    missing = [name for name in missing_services() if name == "PostgreSQL"]
+    if missing and not os.environ.get("KYR_REQUIRE_SERVICES"):
+        pytest.skip(f"PostgreSQL not installed: {INSTALL_ADVICE}")
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'trackers.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        with create_engine(url).begin() as connection:  # each test starts from an empty store
+            connection.execute(text("DROP TABLE IF EXISTS events"))
     monkeypatch.setenv("TRACKER_STORE_URL", url)
     store = ConfiguredTrackerStore()
     for sender_id, age_days in (("old-1", 40), ("old-2", 31), ("recent", 2)):
