@@ -21,9 +21,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot import launch
 from bot.settings import PROJECT_ROOT
 from bot.storage.local_services import INSTALL_ADVICE, free_port, wait_for_port
-from tests.conftest import running_server
+from tests.conftest import AUTH_TOKEN, SECRET, running_server
+from tests.sms_client import SmsSender
 
 NGINX_CONF = PROJECT_ROOT / "deploy" / "nginx.conf"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -212,3 +214,63 @@ def test_a_production_server_answers_twilio_and_readiness_but_has_no_rest_channe
         assert request(server.base_url + "/webhooks/rest/ready", "GET")[0] == 404
         reply = server.sender("+14245559999").send("ICE is at my door")
         assert reply.status == 200 and reply.text
+
+
+def test_the_server_runs_from_an_app_directory_it_cannot_write(
+    tmp_path: Path, action_server_url: str
+) -> None:
+    """As in the image: the app belongs to root and the server's user cannot change it.
+
+    A copy of what the image holds is made read-only (for root, with a
+    read-only bind mount in a private mount namespace, since root ignores
+    file modes); the server must start, be ready and answer a text.
+    """
+    app = tmp_path / "app"
+    for name in ("bot", "actions", "data", "locales", "deploy"):
+        shutil.copytree(PROJECT_ROOT / name, app / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("config.yml", "domain.yml"):
+        shutil.copy(PROJECT_ROOT / name, app / name)
+    (app / "models").mkdir()
+    shutil.copy(launch.MODEL, app / "models" / "kyr.tar.gz")
+    endpoints = launch.write_endpoints(tmp_path / "endpoints.yml", action_server_url)
+    port = free_port()
+    command = launch.rasa_server_command(
+        Path("models/kyr.tar.gz"), port, endpoints, credentials="deploy/credentials.production.yml"
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    env = launch.process_environment(
+        {
+            "PYTHONPATH": str(app),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "HOME": str(home),
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "CONVERSATION_ID_SECRET": SECRET,
+            "TRACKER_STORE_URL": f"sqlite:///{home / 'trackers.db'}",
+            "REPORTS_DB_URL": f"sqlite:///{home / 'reports.db'}",
+        }
+    )
+    if os.geteuid() == 0:
+        if not shutil.which("unshare"):
+            pytest.skip("unshare (util-linux) is needed to make the copy read-only for root")
+        quoted = " ".join(f"'{part}'" for part in command)
+        command = [
+            "unshare", "--mount", "sh", "-c",
+            f"mount --bind '{app}' '{app}' && mount -o remount,bind,ro '{app}' && exec {quoted}",
+        ]  # fmt: skip
+    else:
+        subprocess.run(["chmod", "-R", "a-w", str(app)], check=True)
+    log = (tmp_path / "rasa.log").open("wb")
+    process = subprocess.Popen(command, cwd=app, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, process, timeout_s=120)
+        base = f"http://127.0.0.1:{port}"
+        assert request(base + "/webhooks/twilio/ready", "GET")[0] == 200
+        reply = SmsSender(base, AUTH_TOKEN, "+14245559998").send("la migra esta en mi puerta")
+        assert reply.status == 200 and reply.text
+        assert not list(app.rglob("__pycache__")), "the server wrote into the app directory"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+        subprocess.run(["chmod", "-R", "u+w", str(app)], check=False)
