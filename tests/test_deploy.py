@@ -148,6 +148,31 @@ SECRETS = (
 )
 
 
+def compose_config(folder: Path, settings: dict[str, str]) -> subprocess.CompletedProcess:
+    """`docker-compose config`: the file as Docker reads it, variables filled in (no daemon needed)."""
+    tool = shutil.which("docker-compose")
+    if tool is None:
+        if os.environ.get("KYR_REQUIRE_SERVICES"):
+            pytest.fail(f"docker-compose is not installed: {INSTALL_ADVICE}")
+        pytest.skip(f"docker-compose is not installed: {INSTALL_ADVICE}")
+    shutil.copy(PROJECT_ROOT / "docker-compose.yml", folder / "docker-compose.yml")
+    (folder / ".env").touch()
+    env = {"PATH": os.environ["PATH"], **settings}
+    return subprocess.run([tool, "config"], cwd=folder, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_compose_reads_with_every_secret_and_names_each_missing_one(tmp_path: Path) -> None:
+    settings = {name: f"value-of-{name.lower()}" for name in SECRETS}
+    settings["PUBLIC_BASE_URL"] = "https://kyr.lacity.example"
+    complete = compose_config(tmp_path, settings)
+    assert complete.returncode == 0, complete.stderr
+    rendered = yaml.safe_load(complete.stdout)
+    assert rendered["services"]["rasa-1"]["environment"]["TWILIO_AUTH_TOKEN"] == "value-of-twilio_auth_token"
+    for name in SECRETS:
+        missing = compose_config(tmp_path, {k: v for k, v in settings.items() if k != name})
+        assert missing.returncode != 0 and f"set {name}" in missing.stderr, (name, missing.stderr)
+
+
 def test_only_nginx_is_published() -> None:
     published = {name for name, service in COMPOSE["services"].items() if service.get("ports")}
     assert published == {"proxy"}
