@@ -28,6 +28,7 @@ from tests.conftest import AUTH_TOKEN, SECRET, running_server
 from tests.sms_client import SmsSender
 
 NGINX_CONF = PROJECT_ROOT / "deploy" / "nginx.conf"
+IMAGE_UID = 10001  # the Dockerfile's USER
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
@@ -244,11 +245,13 @@ def test_a_production_server_answers_twilio_and_readiness_but_has_no_rest_channe
 def test_the_server_runs_from_an_app_directory_it_cannot_write(
     tmp_path: Path, action_server_url: str
 ) -> None:
-    """As in the image: the app belongs to root and the server's user cannot change it.
+    """As in the image: the app belongs to root and the server runs as another user.
 
-    A copy of what the image holds is made read-only (for root, with a
-    read-only bind mount in a private mount namespace, since root ignores
-    file modes); the server must start, be ready and answer a text.
+    A copy of what the image holds, owned by root. Run as root (CI), the
+    server runs as UID 10001, the image's user, keeping only the right to read
+    and search any directory (so it can reach the interpreter under /root)
+    and none to write; run as another user, the copy is made read-only. The
+    server must start, be ready and answer a text without writing to it.
     """
     app = tmp_path / "app"
     for name in ("bot", "actions", "data", "locales", "deploy"):
@@ -276,12 +279,12 @@ def test_the_server_runs_from_an_app_directory_it_cannot_write(
         }
     )
     if os.geteuid() == 0:
-        if not shutil.which("unshare"):
-            pytest.skip("unshare (util-linux) is needed to make the copy read-only for root")
-        quoted = " ".join(f"'{part}'" for part in command)
+        if not shutil.which("setpriv"):
+            pytest.skip("setpriv (util-linux) is needed to run the server as the image's user")
+        os.chown(home, IMAGE_UID, IMAGE_UID)
         command = [
-            "unshare", "--mount", "sh", "-c",
-            f"mount --bind '{app}' '{app}' && mount -o remount,bind,ro '{app}' && exec {quoted}",
+            "setpriv", f"--reuid={IMAGE_UID}", f"--regid={IMAGE_UID}", "--clear-groups",
+            "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search", *command,
         ]  # fmt: skip
     else:
         subprocess.run(["chmod", "-R", "a-w", str(app)], check=True)
@@ -294,6 +297,9 @@ def test_the_server_runs_from_an_app_directory_it_cannot_write(
         reply = SmsSender(base, AUTH_TOKEN, "+14245559998").send("la migra esta en mi puerta")
         assert reply.status == 200 and reply.text
         assert not list(app.rglob("__pycache__")), "the server wrote into the app directory"
+        if os.geteuid() == 0:  # setpriv exec'd the server: same process, the image's user
+            status = Path(f"/proc/{process.pid}/status").read_text(encoding="utf-8")
+            assert re.search(rf"^Uid:\s+{IMAGE_UID}\s", status, re.M), status
     finally:
         process.terminate()
         process.wait(timeout=30)
