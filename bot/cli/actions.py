@@ -33,6 +33,8 @@ from sanic.response import HTTPResponse
 from bot.privacy import log_filter
 
 logger = logging.getLogger(__name__)
+ACTIONS_HOST_SETTING = "ACTIONS_HOST"
+DEFAULT_ACTIONS_HOST = "127.0.0.1"
 
 
 async def failed_action(request: Request, exception: Exception) -> HTTPResponse:
@@ -71,6 +73,8 @@ def main(args: list[str]) -> int:
     app.register_middleware(register_private_values, "request")
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     ssl_context = create_ssl_context(options.ssl_certificate, options.ssl_keyfile, options.ssl_password)
-    host = os.environ.get("SANIC_HOST", "0.0.0.0")
+    # Loopback unless told otherwise: only the Rasa server calls the action
+    # server. Containers set ACTIONS_HOST=0.0.0.0 on their internal network.
+    host = os.environ.get(ACTIONS_HOST_SETTING) or DEFAULT_ACTIONS_HOST
     app.run(host, options.port, ssl=ssl_context, workers=utils.number_of_sanic_workers())
     return 0
