@@ -21,14 +21,14 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.channels.speech_text import speakable
-from bot.channels.voice_flow import language_pages
 from bot.channels.voice_twiml import voice_settings
 from bot.language.registry import language_settings
-from bot.rendering.renderer import renderer
 from bot.settings import PROJECT_ROOT
 from tests.conftest import AUTH_TOKEN, LiveServer
+from tests.test_language_data import examples
 from tests.test_sms_channel import sms_text
+from tests.test_voice_channel import spoken
+from tests.test_voice_languages import digits_for
 from tests.voice_client import Call
 
 DATA = PROJECT_ROOT / "data"
@@ -42,10 +42,7 @@ def _yaml(path: Path) -> Any:
 
 
 def first_example(code: str, intent: str) -> str:
-    for block in _yaml(DATA / "nlu" / code / f"{intent}.yml")["nlu"]:
-        if block.get("intent") == intent:
-            return next(line.strip()[2:] for line in block["examples"].splitlines() if line.strip())
-    raise AssertionError(f"{code}: no {intent} examples")
+    return examples(code)[intent][0]
 
 
 def control_word(group: str, name: str, code: str) -> str:
@@ -140,18 +137,6 @@ def test_sms_help_keyword_and_a_question(code: str, live_server: LiveServer) -> 
 
 
 # --- voice -----------------------------------------------------------------------------------
-
-
-def spoken(key: str, code: str, **kwargs: Any) -> str:
-    return speakable(renderer().render(key, code, "voice", **kwargs).text)
-
-
-def digits_for(code: str) -> list[str]:
-    for number, page in enumerate(language_pages()):
-        for digit, language in page:
-            if language == code:
-                return [digit] if number == 0 else ["9", digit]
-    raise AssertionError(f"{code} is not in the voice language menu")
 
 
 @pytest.mark.parametrize("code", LANGUAGES)

@@ -238,11 +238,15 @@ class MessageLanguageDetector:
 
     def _unsupported_in_script(self, text: str, text_words: list[str]) -> str | None:
         """A language we only recognise that shares a script we serve (Ukrainian in Cyrillic)."""
+        return self._confident_unserved(text, text_words, MIN_CONFIDENCE_UNSUPPORTED_SCRIPT)
+
+    def _confident_unserved(self, text: str, text_words: list[str], floor: float) -> str | None:
+        """The broad detector's best language for a real sentence, if we do not serve it and it is sure."""
         if self._broad is None or len(text_words) < MIN_WORDS_STRONG:
             return None
         best = self._broad.compute_language_confidence_values(text)[0]
         code = _lingua_code(best.language)
-        if code in self._served_detector_codes or best.value < MIN_CONFIDENCE_UNSUPPORTED_SCRIPT:
+        if code in self._served_detector_codes or best.value < floor:
             return None
         return code
 
@@ -292,14 +296,8 @@ class MessageLanguageDetector:
     def _unsupported_latin(self, text: str, text_words: list[str]) -> str | None:
         """A Latin-script language we don't serve that this message may be in (a candidate only)."""
         # Latin-script languages share many short words with English and
-        # Spanish, so they need a real sentence.
-        if self._broad is None or len(text_words) < MIN_WORDS_STRONG:
-            return None
-        best = self._broad.compute_language_confidence_values(text)[0]
-        code = _lingua_code(best.language)
-        if code in self._served_detector_codes or best.value < MIN_CONFIDENCE_UNSUPPORTED_LATIN:
-            return None
-        return code
+        # Spanish, so they need a real sentence and a higher confidence.
+        return self._confident_unserved(text, text_words, MIN_CONFIDENCE_UNSUPPORTED_LATIN)
 
     def _within_script(
         self, script: str, text: str, text_words: list[str], folded: str = ""
