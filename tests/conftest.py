@@ -2,6 +2,10 @@
 
 The model is loaded once per test session with Agent.load, as Rasa's own
 server does; the action server is a real `rasa_sdk` process on a free port.
+Conversations are kept in our tracker store on an SQLite file, with a window
+small enough that every conversation longer than a few turns is cut
+(bot.storage.window): every conversation test also tests that a cut changes
+no answer.
 """
 
 from __future__ import annotations
@@ -71,18 +75,40 @@ def event_loop_for_agent() -> Iterator[asyncio.AbstractEventLoop]:
     loop.close()
 
 
+# About 3 to 5 turns after each cut: the window the conversation tests run with.
+TEST_WINDOW = {"window_keep_events": 24, "window_max_events": 40, "window_hard_max_events": 80}
+
+
+def windowed_store(path: Path, **window: int) -> Any:
+    """Our tracker store on an SQLite file at `path`, with the window's sizes given."""
+    from bot.storage.stores import TRACKER_STORE_URL_SETTING, ConfiguredTrackerStore
+
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(TRACKER_STORE_URL_SETTING, f"sqlite:///{path}")
+        store = ConfiguredTrackerStore()
+    for name, size in window.items():
+        setattr(store, name, size)
+    return store
+
+
 @pytest.fixture(scope="session")
-def agent(action_server_url: str, event_loop_for_agent: asyncio.AbstractEventLoop) -> Any:
+def agent(
+    action_server_url: str,
+    event_loop_for_agent: asyncio.AbstractEventLoop,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Any:
     if not MODEL_PATH.exists():
         pytest.fail(f"No trained model at {MODEL_PATH}: run `make train` (make test does).")
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
     asyncio.set_event_loop(event_loop_for_agent)
+    store = windowed_store(tmp_path_factory.mktemp("trackers") / "trackers.db", **TEST_WINDOW)
     return Agent.load(
         str(MODEL_PATH),
         generator=EndpointConfig(type=launch.NLG_TYPE),
         action_endpoint=EndpointConfig(url=action_server_url),
+        tracker_store=store,
     )
 
 
@@ -168,6 +194,12 @@ class LiveServer:
         self.log_path = log_path
         self.process = process
         self.tracker_url = tracker_url
+
+    def stored_bytes(self) -> bytes:
+        """Everything the tracker store wrote: the SQLite file and its write-ahead log."""
+        files = sorted(self.db_path.parent.glob(self.db_path.name + "*"))
+        assert self.db_path in files
+        return b"".join(path.read_bytes() for path in files)
 
     def wait_ready(self) -> None:
         wait_for_port(int(self.base_url.rsplit(":", 1)[1]), self.process, timeout_s=120)

@@ -16,6 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql import column, delete, table
 
 EVENTS = table("events", column("sender_id"), column("timestamp"))
+# bot.storage.window: one row per conversation, its state at the last cut.
+SNAPSHOTS = table("conversation_snapshots", column("updated_at"))
 _PERIOD = re.compile(r"^\s*(\d+)\s*([dh])\s*$")
 
 
@@ -42,12 +44,17 @@ def purge_conversations(
     A conversation that goes on past the period keeps only its newer events:
     what a person wrote 40 days ago goes after 30 days even if they wrote
     again yesterday. `conversations` counts the conversations that lost events.
+    A conversation's snapshot (bot.storage.window) goes when its cut has not
+    moved for the period; while the conversation goes on it holds only its
+    current state (language, a form being filled) and the bot's own messages.
     """
     if not inspect(engine).has_table("events"):
         return PurgeResult(0, 0)
     cutoff = (now if now is not None else time.time()) - older_than_s
     old = EVENTS.c.timestamp < cutoff
     with engine.begin() as connection:
+        if not dry_run and inspect(engine).has_table("conversation_snapshots"):
+            connection.execute(delete(SNAPSHOTS).where(SNAPSHOTS.c.updated_at < cutoff))
         events = connection.execute(select(func.count()).select_from(EVENTS).where(old)).scalar_one()
         if not events:
             return PurgeResult(0, 0)
