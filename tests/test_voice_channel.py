@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ElementTree
 from typing import Any
 
 import pytest
@@ -52,6 +53,24 @@ def test_answer_offers_each_language_in_its_own_voice(live_server: LiveServer) -
         more = renderer().text("voice_more_languages", "en", "voice").format(number="9")
         assert options[-1][2] == speakable(more)
     assert turn.verbs()[-1] == "Redirect"
+
+
+def test_a_retried_request_gets_the_first_answer_and_moves_the_call_once(live_server: LiveServer) -> None:
+    caller = call(live_server)
+    caller.start()
+    more = caller.press("9")  # the second page of languages
+    assert "?turn=" in caller.action_path and caller.last_request[0] != "/webhooks/twilio_voice/webhook"
+    retry = caller.again()
+    assert ElementTree.tostring(retry.root) == ElementTree.tostring(more.root)
+    # Still on the second page: its "1" is its first language, not English.
+    from bot.channels.voice_flow import language_pages
+
+    first_on_page_two = language_pages()[1][0][1]
+    chosen = caller.press("1")
+    assert chosen.says[-1].language == voice_settings(first_on_page_two).say_language or (
+        not voice_settings(first_on_page_two).can_say
+    )
+    assert chosen.text != more.text
 
 
 @pytest.mark.parametrize(("digit", "language"), [("1", "en"), ("2", "es")])

@@ -1,4 +1,9 @@
-"""Drive the voice webhook as Twilio would: signed posts, TwiML parsed as XML."""
+"""Drive the voice webhook as Twilio would: signed posts, TwiML parsed as XML.
+
+As Twilio does, a call posts a key press or speech to the last <Gather>'s
+action URL, and silence to the <Redirect> URL; its first request goes to the
+voice webhook itself.
+"""
 
 from __future__ import annotations
 
@@ -56,6 +61,8 @@ class Call:
         self.call_sid = f"CA{next(_call_numbers):032d}"
         self.to = to
         self.caller = caller
+        self.action_path = VOICE_PATH  # where the last TwiML said to post input
+        self.redirect_path = VOICE_PATH  # ...and silence
 
     def _post(self, path: str, extra: dict[str, str], signed: bool = True) -> Turn:
         params = {
@@ -67,21 +74,32 @@ class Call:
             **extra,
         }
         url = self.base_url + path
+        self.last_request = (path, extra, signed)
         reply = post(url, params, sign(url, params, self.auth_token) if signed else None)
-        return parse_turn(reply.status, reply.body)
+        turn = parse_turn(reply.status, reply.body)
+        if turn.root is not None and path != STATUS_PATH:
+            gather, redirect = turn.root.find("Gather"), turn.root.find("Redirect")
+            self.action_path = gather.get("action", VOICE_PATH) if gather is not None else VOICE_PATH
+            self.redirect_path = (redirect.text or VOICE_PATH) if redirect is not None else VOICE_PATH
+        return turn
 
     def start(self) -> Turn:
         return self._post(VOICE_PATH, {"CallStatus": "ringing"})
 
+    def again(self) -> Turn:
+        """The last request once more, as a Twilio or proxy retry sends it."""
+        path, extra, signed = self.last_request
+        return self._post(path, extra, signed)
+
     def press(self, digits: str) -> Turn:
-        return self._post(VOICE_PATH, {"Digits": digits})
+        return self._post(self.action_path, {"Digits": digits})
 
     def say(self, speech: str) -> Turn:
-        return self._post(VOICE_PATH, {"SpeechResult": speech, "Confidence": "0.9"})
+        return self._post(self.action_path, {"SpeechResult": speech, "Confidence": "0.9"})
 
     def silence(self) -> Turn:
         """What Twilio posts after a <Gather> times out and the <Redirect> runs."""
-        return self._post(VOICE_PATH, {})
+        return self._post(self.redirect_path, {})
 
     def hang_up(self) -> Turn:
         return self._post(STATUS_PATH, {"CallStatus": "completed"})

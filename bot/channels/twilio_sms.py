@@ -6,7 +6,8 @@ sends replies with a blocking REST call. Here:
 * every request is authenticated (bot.channels.twilio_auth), fail closed;
 * the conversation id is a keyed hash of the sender's number (bot.privacy.ids);
 * the reply goes back in the webhook response as TwiML, in one message;
-* Twilio retries (same MessageSid) get the first answer, not a second turn;
+* Twilio retries (same MessageSid) get the first answer, not a second turn,
+  on whichever server process they land (bot.storage.shared_state);
 * HELP / STOP / START keywords, media-only and malformed requests are handled
   here, before Rasa, each with a clear reply or a 4xx.
 """
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -45,6 +45,7 @@ from bot.privacy.ids import conversation_id
 from bot.privacy.log_filter import keep_out_of_logs
 from bot.rendering.renderer import renderer
 from bot.settings import channel_setting
+from bot.storage.shared_state import SharedState, answer_once, shared_state
 from bot.storage.stores import forget_conversation
 from bot.text import fold
 
@@ -54,7 +55,6 @@ CHANNEL_NAME = "twilio"  # same path as Rasa's built-in channel: /webhooks/twili
 CONVERSATION_PREFIX = "sms"  # conversation ids: sms-<keyed hash of the number>
 SMS_VARIANT = "sms"
 MAX_REPLY_CHARS = 1600
-REMEMBERED_MESSAGE_SIDS = 10_000
 WELCOME_TEXT = "/greet"  # START: the greeting and the menu, through Rasa so menu numbers work
 HELP_RESPONSE = "utter_sms_help"
 MEDIA_ONLY_RESPONSE = "utter_media_only"
@@ -103,15 +103,21 @@ class TwilioSmsInput(InputChannel):
         return cls(
             *channel_security("SMS channel", credentials),
             ParseCache(int(cache_size) if cache_size is not None else DEFAULT_PARSE_CACHE_SIZE),
+            shared_state(),
         )
 
     def __init__(
-        self, authenticator: TwilioRequestAuthenticator, secret: bytes | None, parse_cache: ParseCache
+        self,
+        authenticator: TwilioRequestAuthenticator,
+        secret: bytes | None,
+        parse_cache: ParseCache,
+        state: SharedState,
     ) -> None:
         self.authenticator = authenticator
         self.secret = secret
-        self._answers: OrderedDict[str, asyncio.Future] = OrderedDict()
         self.parse_cache = parse_cache
+        # The answers to messages already handled, by MessageSid (bot.storage.shared_state).
+        self.state = state
 
     def get_output_channel(self) -> TwilioSmsOutput:
         return TwilioSmsOutput()
@@ -140,19 +146,17 @@ class TwilioSmsInput(InputChannel):
             message_sid = twilio_fields.sid(params.get("MessageSid"))
             if not message_sid:
                 return twiml(await self._handle(request, params, sender, on_new_message))
-            # A Twilio retry with the same MessageSid gets the first answer.
-            answer = self._answers.get(message_sid)
-            if answer is None:
-                answer = asyncio.ensure_future(self._handle(request, params, sender, on_new_message))
-                self._remember(message_sid, answer)
-            return twiml(await asyncio.shield(answer))
+
+            async def handle() -> str:
+                return await self._handle(request, params, sender, on_new_message) or ""
+
+            # A retry with the same MessageSid gets the first answer, whichever process has it.
+            try:
+                return twiml(await answer_once(self.state, f"sms:{message_sid}", handle))
+            except TimeoutError:
+                return twiml(self._render(PROBLEM_RESPONSE, language_settings().default))
 
         return sms
-
-    def _remember(self, message_sid: str, answer: asyncio.Future) -> None:
-        self._answers[message_sid] = answer
-        while len(self._answers) > REMEMBERED_MESSAGE_SIDS:
-            self._answers.popitem(last=False)
 
     async def _handle(
         self,

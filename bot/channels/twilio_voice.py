@@ -9,6 +9,12 @@ This module is the HTTP side: signed requests in, TwiML out, and the
 dialogue's questions. The IVR itself is bot/channels/voice_flow.py, and the
 TwiML it speaks is built by bot/channels/voice_twiml.py. A status callback at
 /webhooks/twilio_voice/status closes the conversation.
+
+Where a call is lives in the shared state (bot.storage.shared_state), so any
+server process can take its next turn. Every TwiML we send names the turn its
+answer will be (`?turn=N` in the URL Twilio posts to next): a request for a
+turn already handled, a retry by Twilio or by the proxy on another process,
+gets the first answer and moves the call on only once.
 """
 
 from __future__ import annotations
@@ -39,16 +45,19 @@ from bot.channels.twilio_sms import WELCOME_TEXT as SMS_WELCOME_TEXT
 from bot.channels.twilio_sms import TwilioSmsOutput, reply_text
 from bot.channels.twilio_texter import TwilioTexter
 from bot.channels.voice_flow import CallFlow, Texter
+from bot.channels.voice_twiml import TURN_PARAMETER
 from bot.conversation_keys import DEFAULT_LANGUAGE_METADATA
 from bot.privacy.ids import conversation_id
 from bot.privacy.log_filter import keep_out_of_logs
 from bot.settings import channel_setting
+from bot.storage.shared_state import SharedState, answer_once, shared_state
 
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "twilio_voice"
 OPERATOR_NUMBER_SETTING = "VOICE_OPERATOR_NUMBER"
 RESTART_TEXT = "/restart"  # Rasa's restart intent: wipes the conversation state
+MAX_TURN_DIGITS = 6
 FINAL_CALL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 
 
@@ -72,7 +81,7 @@ class TwilioVoiceInput(InputChannel):
         texter = TwilioTexter.from_settings(
             credentials, channel_setting(credentials, "auth_token", AUTH_TOKEN_SETTING)
         )
-        return cls(authenticator, secret, operator, texter)
+        return cls(authenticator, secret, operator, texter, shared_state())
 
     def __init__(
         self,
@@ -80,10 +89,11 @@ class TwilioVoiceInput(InputChannel):
         secret: bytes | None,
         operator_number: str | None,
         texter: Texter | None = None,
+        state: SharedState | None = None,
     ) -> None:
         self.authenticator = authenticator
         self.secret = secret
-        self.flow = CallFlow(operator_number, texter)
+        self.flow = CallFlow(operator_number, texter, state)
 
     def get_output_channel(self) -> TwilioVoiceOutput:
         return TwilioVoiceOutput()
@@ -138,9 +148,16 @@ class TwilioVoiceInput(InputChannel):
                 params.get("From"), params.get("SpeechResult"), person_text(params.get("SpeechResult", ""))
             )
             call_id = conversation_id(params["CallSid"], self.secret or b"", prefix="call")
+            turn = request.args.get(TURN_PARAMETER, "")
+
+            async def handle() -> str:
+                return await self.flow.turn(call_id, params, ask, ask_sms)
 
             try:
-                twiml = await self.flow.turn(call_id, params, ask, ask_sms)
+                if turn.isdigit() and len(turn) <= MAX_TURN_DIGITS:
+                    twiml = await answer_once(self.flow.calls, f"voice:{call_id}:{int(turn)}", handle)
+                else:  # a call's first request (Twilio's own URL), or a hand-made one
+                    twiml = await handle()
             except Exception:  # noqa: BLE001 - a caller must never hear an application error
                 logger.exception("Voice channel: a turn failed.")
                 twiml = self.flow.fallback()
@@ -156,7 +173,7 @@ class TwilioVoiceInput(InputChannel):
                 call_id = conversation_id(params["CallSid"], self.secret or b"", prefix="call")
                 # The call is over: forget where it was and wipe the conversation state.
                 # Our own restart intent, never a caller's text.
-                self.flow.forget(call_id)
+                await self.flow.forget(call_id)
                 try:
                     await asyncio.wait_for(
                         on_new_message(

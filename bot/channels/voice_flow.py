@@ -12,9 +12,9 @@ the flow knows nothing of HTTP or Twilio's request format.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
 from bot.channels import twilio_fields
@@ -25,11 +25,12 @@ from bot.content.topics import Menu, menu_shown_by, menus
 from bot.language.registry import language_settings
 from bot.rendering.renderer import renderer
 from bot.report_form import FIELDS
+from bot.storage.shared_state import InProcessState, SharedState
 from bot.text import fold
 
 REPEAT_DIGIT, MENU_DIGIT, OPERATOR_DIGIT = "9", "*", "0"
 MAX_NO_INPUT_REPROMPTS = 2  # then the operator is offered once, then goodbye
-REMEMBERED_CALLS = 10_000
+CALL_STATE_TTL_S = 4 * 3600  # Twilio ends every call after 4 hours
 FALLBACK_RESPONSE = "utter_rephrase"  # the dialogue did not understand
 TECHNICAL_PROBLEM_RESPONSE = "utter_technical_problem"  # the dialogue did not answer
 LANGUAGE_MENU_RESPONSE = "utter_language"
@@ -94,8 +95,9 @@ def language_option(code: str, digit: str) -> str:
 
 @dataclass
 class CallState:
-    """Where a call is. Kept in this process while the call lasts (see README)."""
+    """Where a call is, kept in the shared state while the call lasts (bot.storage.shared_state)."""
 
+    turn: int = 0  # how many turns the call has had: the next request names it (voice_twiml)
     language: str | None = None
     stage: str = "language"  # "language" | "menu" | "answered"
     menu: str = "main"
@@ -107,16 +109,23 @@ class CallState:
 
 
 class CallFlow:
-    """The IVR of every call in progress, kept in this process while each call lasts."""
+    """The IVR of every call in progress. Where each call is lives in `calls`, so
+    that any server process can take a call's next turn."""
 
-    def __init__(self, operator_number: str | None, texter: Texter | None = None) -> None:
+    def __init__(
+        self, operator_number: str | None, texter: Texter | None = None, calls: SharedState | None = None
+    ) -> None:
         self.operator_number = operator_number
         # Sends a text message to the caller (the no-voice route); None: not offered.
         self.texter = texter
-        self.calls: OrderedDict[str, CallState] = OrderedDict()
+        self.calls = calls or InProcessState()
 
-    def forget(self, call_id: str) -> None:
-        self.calls.pop(call_id, None)
+    async def call_state(self, call_id: str) -> CallState | None:
+        stored = await self.calls.get(f"call:{call_id}")
+        return CallState(**json.loads(stored)) if stored else None
+
+    async def forget(self, call_id: str) -> None:
+        await self.calls.delete(f"call:{call_id}")
 
     def fallback(self) -> str:
         """What a caller hears when a turn failed: the operator, or 311 and goodbye."""
@@ -125,25 +134,35 @@ class CallFlow:
     async def turn(
         self, call_id: str, params: dict[str, str], ask: Dialogue, ask_sms: SmsDialogue | None = None
     ) -> str:
-        ask_sms = ask_sms or _no_sms
-        state = self.calls.get(call_id)
+        """The TwiML that answers one request of a call; the call's new place is stored."""
+        state = await self.call_state(call_id)
         if state is None:
-            return self._answer_call(call_id, params)
+            state = CallState(turn=1)
+            twiml = self._answer_call(state, params)
+        else:
+            state.turn += 1
+            twiml = await self._next(call_id, state, params, ask, ask_sms or _no_sms)
+        await self.calls.put(f"call:{call_id}", json.dumps(asdict(state)), CALL_STATE_TTL_S)
+        return twiml
+
+    async def _next(
+        self, call_id: str, state: CallState, params: dict[str, str], ask: Dialogue, ask_sms: SmsDialogue
+    ) -> str:
         # Twilio's fields are checked, never trusted: keys that no keypad has
         # ("²", "①", 5,000 digits) are a no-match, and what was heard is text,
         # never an intent (bot.channels.inbound_text).
         digits = twilio_fields.keypad(params.get("Digits"))
         speech = person_text(params.get("SpeechResult", ""))
         if digits is None:
-            return self._no_match(state, Speaker(state.language or language_settings().default))
+            return self._no_match(state, Speaker(state.language or language_settings().default, state.turn))
         if not digits and not speech:
-            return self._no_input(state, Speaker(state.language or language_settings().default))
+            return self._no_input(state, Speaker(state.language or language_settings().default, state.turn))
 
         if state.stage == "language":
             return self._choose_language(state, digits, params.get("From", ""))
         if state.stage == "no_voice":
             return await self._no_voice_choice(state, digits, params.get("From", ""), ask_sms)
-        speaker = Speaker(state.language or language_settings().default)
+        speaker = Speaker(state.language or language_settings().default, state.turn)
         if digits == OPERATOR_DIGIT or (speech and fold(speech) in operator_words()):
             return self._operator_or_goodbye(speaker)
         if state.in_form:
@@ -158,20 +177,18 @@ class CallFlow:
             return await self._menu_digit(call_id, state, speaker, digits, ask)
         return await self._ask_dialogue(call_id, state, speaker, speech, ask)
 
-    def _answer_call(self, call_id: str, params: dict[str, str]) -> str:
-        state = CallState()
-        self._remember(call_id, state)
+    def _answer_call(self, state: CallState, params: dict[str, str]) -> str:
         preset = voice_config().get("dialed_number_languages", {}).get(params.get("To", ""))
         if language_settings().is_supported(preset):
             state.language = preset
-            speaker = Speaker(preset)
+            speaker = Speaker(preset, state.turn)
             return self._main_menu(state, speaker, lead_key="voice_welcome")
         return self._language_menu(state)
 
     def _language_menu(self, state: CallState, lead_key: str | None = "voice_welcome", page: int = 0) -> str:
         """The languages, each option in its own language and voice, at most two pages."""
         state.stage, state.language_page = "language", page
-        speaker = Speaker(language_settings().default)
+        speaker = Speaker(language_settings().default, state.turn)
         if lead_key:
             speaker.say(speaker.twiml, speaker.text(lead_key))
         gather = speaker.gather(speech=False)
@@ -189,18 +206,18 @@ class CallFlow:
             return self._language_menu(state, lead_key=None, page=1)
         code = dict(pages[state.language_page]).get(digits)
         if code is None:
-            return self._no_match(state, Speaker(language_settings().default))
+            return self._no_match(state, Speaker(language_settings().default, state.turn))
         state.language, state.misses = code, 0
         if not voice_settings(code).can_say:
             return self._no_voice_offer(state)
-        return self._main_menu(state, Speaker(code))
+        return self._main_menu(state, Speaker(code, state.turn))
 
     # --- languages without a text-to-speech voice ------------------------------------------------
 
     def _no_voice_offer(self, state: CallState) -> str:
         """No voice reads this language: in English, the interpreter line or a text message."""
         state.stage = "no_voice"
-        speaker = Speaker(language_settings().default)
+        speaker = Speaker(language_settings().default, state.turn)
         name = language_settings().languages[state.language or ""].english_name
         gather = speaker.gather(speech=False)
         speaker.say(gather, speaker.text("voice_no_voice", language=name))
@@ -210,7 +227,7 @@ class CallFlow:
         return speaker.close_with_redirect()
 
     async def _no_voice_choice(self, state: CallState, digits: str, caller: str, ask_sms: SmsDialogue) -> str:
-        speaker = Speaker(language_settings().default)
+        speaker = Speaker(language_settings().default, state.turn)
         if digits == INTERPRETER_DIGIT:
             return self._operator_or_goodbye(speaker)
         if digits == TEXT_ME_DIGIT and self.texter is not None and caller:
@@ -283,7 +300,7 @@ class CallFlow:
         if menu is not None:
             return self._main_menu(state, speaker, menu_name=menu.name)
         if collector.languages and collector.languages[-1] != speaker.language:
-            speaker = Speaker(collector.languages[-1])
+            speaker = Speaker(collector.languages[-1], state.turn)
             state.language = speaker.language
         state.in_form = last_key.startswith(FORM_QUESTION_PREFIX) or last_key in FORM_REPROMPTS
         state.awaiting_number = last_key in NUMBER_QUESTIONS
@@ -340,11 +357,6 @@ class CallFlow:
             speaker.say(speaker.twiml, speaker.text("voice_no_operator"))
             speaker.twiml.hangup()
         return str(speaker.twiml)
-
-    def _remember(self, call_id: str, state: CallState) -> None:
-        self.calls[call_id] = state
-        while len(self.calls) > REMEMBERED_CALLS:
-            self.calls.popitem(last=False)
 
 
 def operator_words() -> set[str]:

@@ -19,6 +19,7 @@ from bot.rendering.renderer import renderer
 
 VOICE_VARIANT = "voice"  # the catalogs' variant written for speech
 WEBHOOK_PATH = "/webhooks/twilio_voice/webhook"
+TURN_PARAMETER = "turn"  # in the query of the URL Twilio posts a call's next request to
 NUMBER_FINISH_KEY = "#"  # ends a phone number typed on the keypad
 
 
@@ -60,10 +61,13 @@ def voice_settings(language: str) -> VoiceSettings:
 class Speaker:
     """Builds the TwiML of one turn in one language."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, turn: int = 0) -> None:
+        """`turn`: the call's turn that this TwiML answers. Twilio's next request
+        names it, so that a retried request is known as one (bot.channels.twilio_voice)."""
         self.language = language
         self.settings = voice_settings(language)
         self.twiml = VoiceResponse()
+        self.next_url = f"{WEBHOOK_PATH}?{TURN_PARAMETER}={turn}" if turn else WEBHOOK_PATH
 
     def text(self, key: str, **values: str) -> str:
         template = renderer().text(key, self.language, VOICE_VARIANT)
@@ -89,7 +93,7 @@ class Speaker:
                 options["hints"] = self.settings.hints
         gather = Gather(
             input="speech dtmf" if use_speech else "dtmf",
-            action=WEBHOOK_PATH,
+            action=self.next_url,
             method="POST",
             num_digits=num_digits,
             timeout=voice_config().get("gather_timeout_s", 6),
@@ -102,5 +106,5 @@ class Speaker:
     def close_with_redirect(self) -> str:
         # Silence: Twilio moves past the <Gather> to the next verb and posts
         # back with neither Digits nor SpeechResult, which counts as no input.
-        self.twiml.redirect(WEBHOOK_PATH, method="POST")
+        self.twiml.redirect(self.next_url, method="POST")
         return str(self.twiml)

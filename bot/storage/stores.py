@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.utils.endpoints import EndpointConfig
@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from bot.channels.http_limits import DIALOGUE_DEADLINE_S
 from bot.privacy.redaction import redact
 from bot.settings import database_url
 from bot.storage.window import WindowedSQLTrackerStore
@@ -41,6 +42,11 @@ TRACKER_STORE_URL_SETTING = "TRACKER_STORE_URL"
 LOCK_STORE_URL_SETTING = "LOCK_STORE_URL"
 DEFAULT_SQLITE_FILE = "trackers.db"
 LOCK_POLL_S = 0.05
+# How long a turn may hold its conversation's lock. A turn never runs longer
+# (the channels give up at DIALOGUE_DEADLINE_S), and if the process handling
+# it dies, the conversation's next message waits this long at most, not
+# Rasa's default 60 s, which would outlast Twilio's 15 s.
+TURN_LOCK_LIFETIME_S = DIALOGUE_DEADLINE_S
 
 
 def tracker_store_url() -> str:
@@ -157,7 +163,8 @@ class ConfiguredLockStore(LockStore):
     (Rasa's ticket lock). A message that finds the conversation busy checks
     again every LOCK_POLL_S, not every second as Rasa's default does: a burst
     of texts from one phone would otherwise wait up to a second per message
-    for nothing (measured in the README, "Hostile input").
+    for nothing (measured in the README, "Hostile input"). A lock lives
+    TURN_LOCK_LIFETIME_S at most.
     """
 
     def __init__(self, endpoint_config: EndpointConfig | None = None, **_: Any) -> None:
@@ -168,7 +175,7 @@ class ConfiguredLockStore(LockStore):
     def lock(
         self,
         conversation_id: str,
-        lock_lifetime: float = LOCK_LIFETIME,
+        lock_lifetime: float = TURN_LOCK_LIFETIME_S,
         wait_time_in_seconds: float = LOCK_POLL_S,
     ) -> AbstractAsyncContextManager[TicketLock]:
         return super().lock(conversation_id, lock_lifetime, wait_time_in_seconds)
