@@ -61,8 +61,17 @@ class SmsSender:
 
     counter = 0
 
-    def __init__(self, base_url: str, auth_token: str, phone: str, to: str = "+12135550000") -> None:
+    def __init__(
+        self,
+        base_url: str,
+        auth_token: str,
+        phone: str,
+        to: str = "+12135550000",
+        signed_base_url: str | None = None,
+    ) -> None:
         self.base_url = base_url
+        # The URL Twilio calls, which it signs (a proxy's), when it is not base_url.
+        self.signed_base_url = signed_base_url or base_url
         self.auth_token = auth_token
         self.phone = phone
         self.to = to
@@ -84,5 +93,5 @@ class SmsSender:
         return self.send_params(params)
 
     def send_params(self, params: dict[str, str]) -> SmsReply:
-        url = self.base_url + WEBHOOK_PATH
-        return post(url, params, sign(url, params, self.auth_token))
+        signed = sign(self.signed_base_url + WEBHOOK_PATH, params, self.auth_token)
+        return post(self.base_url + WEBHOOK_PATH, params, signed)

@@ -22,14 +22,13 @@ import pytest
 import yaml
 
 from bot import launch
+from bot.local_topology import nginx, nginx_binary
 from bot.settings import PROJECT_ROOT
 from bot.storage.local_services import INSTALL_ADVICE, free_port, wait_for_port
 from tests.conftest import AUTH_TOKEN, SECRET, running_server
 from tests.sms_client import SmsSender
 
-NGINX_CONF = PROJECT_ROOT / "deploy" / "nginx.conf"
 IMAGE_UID = 10001  # the Dockerfile's USER
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
 class Recorder(http.server.BaseHTTPRequestHandler):
@@ -54,40 +53,16 @@ class Recorder(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if NGINX is None:
+    if nginx_binary() is None:
         if os.environ.get("KYR_REQUIRE_SERVICES"):
             pytest.fail(f"nginx is not installed: {INSTALL_ADVICE}")
         pytest.skip(f"nginx is not installed: {INSTALL_ADVICE}")
     upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
-    folder = tmp_path_factory.mktemp("nginx")
-    port = free_port()
-    server_block = NGINX_CONF.read_text(encoding="utf-8")
-    # The shipped file with the compose host names and port swapped for loopback.
-    server_block = re.sub(r"server rasa-\d:5005", f"server 127.0.0.1:{upstream.server_port}", server_block)
-    server_block = server_block.replace("listen 80;", f"listen 127.0.0.1:{port};")
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    temp_paths = "".join(
-        f"    {name}_temp_path {folder}/{name};\n"
-        for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    config = folder / "nginx.conf"
-    config.write_text(
-        f"{user}daemon off;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
-        f"events {{}}\nhttp {{\n    access_log off;\n{temp_paths}{server_block}\n}}\n",
-        encoding="utf-8",
-    )
-    command = [NGINX, "-p", str(folder), "-c", str(config)]
-    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
-    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port, process, timeout_s=20)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        upstream.shutdown()
+    # The shipped file, with the compose host names and port swapped for loopback.
+    with nginx(tmp_path_factory.mktemp("nginx"), [upstream.server_port]) as url:
+        yield url
+    upstream.shutdown()
 
 
 def request(url: str, method: str = "POST") -> tuple[int, str]:

@@ -17,7 +17,7 @@ def test_concurrent_requests_for_one_key_are_handled_once() -> None:
     state = InProcessState()
     handled: list[int] = []
 
-    async def handle() -> str:
+    async def handle(taking_over: bool) -> str:
         handled.append(1)
         await asyncio.sleep(0.2)
         return "<Response>first</Response>"
@@ -38,10 +38,10 @@ def test_concurrent_requests_for_one_key_are_handled_once() -> None:
 def test_a_failed_handling_frees_the_key_for_a_retry() -> None:
     state = InProcessState()
 
-    async def fail() -> str:
+    async def fail(taking_over: bool) -> str:
         raise RuntimeError("the dialogue broke")
 
-    async def work() -> str:
+    async def work(taking_over: bool) -> str:
         return "answer"
 
     with pytest.raises(RuntimeError):
@@ -52,7 +52,7 @@ def test_a_failed_handling_frees_the_key_for_a_retry() -> None:
 def test_the_handling_goes_on_when_the_asking_request_is_cancelled() -> None:
     state = InProcessState()
 
-    async def slow() -> str:
+    async def slow(taking_over: bool) -> str:
         await asyncio.sleep(0.2)
         return "done"
 
@@ -72,12 +72,12 @@ def test_a_claim_left_by_a_dead_process_expires(monkeypatch: pytest.MonkeyPatch)
     async def run() -> str:
         await state.claim("k", shared_state._PENDING, 0.3)  # a process that died while handling it
 
-        async def work() -> str:
-            return "answered by the retry"
+        async def work(taking_over: bool) -> str:
+            return f"answered by the retry, taking over: {taking_over}"
 
         return await answer_once(state, "k", work)
 
-    assert asyncio.run(run()) == "answered by the retry"
+    assert asyncio.run(run()) == "answered by the retry, taking over: True"
 
 
 def test_values_expire_and_the_oldest_go_past_the_limit() -> None:

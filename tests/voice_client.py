@@ -54,9 +54,17 @@ def parse_turn(status: int, body: str) -> Turn:
 
 class Call:
     def __init__(
-        self, base_url: str, auth_token: str, to: str = "+12135550000", caller: str = "+13105550100"
+        self,
+        base_url: str,
+        auth_token: str,
+        to: str = "+12135550000",
+        caller: str = "+13105550100",
+        signed_base_url: str | None = None,
     ) -> None:
+        # base_url may change between turns (a call moving between servers);
+        # Twilio signs the URL it calls (a proxy's): signed_base_url when given.
         self.base_url = base_url
+        self.signed_base_url = signed_base_url
         self.auth_token = auth_token
         self.call_sid = f"CA{next(_call_numbers):032d}"
         self.to = to
@@ -75,7 +83,8 @@ class Call:
         }
         url = self.base_url + path
         self.last_request = (path, extra, signed)
-        reply = post(url, params, sign(url, params, self.auth_token) if signed else None)
+        signed_url = (self.signed_base_url or self.base_url) + path
+        reply = post(url, params, sign(signed_url, params, self.auth_token) if signed else None)
         turn = parse_turn(reply.status, reply.body)
         if turn.root is not None and path != STATUS_PATH:
             gather, redirect = turn.root.find("Gather"), turn.root.find("Redirect")

@@ -26,6 +26,7 @@ from sanic.response import HTTPResponse
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels import twilio_fields
+from bot.channels.handled_turns import replay_handled_turn
 from bot.channels.http_limits import DIALOGUE_DEADLINE_S, guard_requests
 from bot.channels.inbound_text import person_text
 from bot.channels.parse_cache import DEFAULT_PARSE_CACHE_SIZE, PARSE_CACHE_SIZE_SETTING, ParseCache
@@ -147,8 +148,8 @@ class TwilioSmsInput(InputChannel):
             if not message_sid:
                 return twiml(await self._handle(request, params, sender, on_new_message))
 
-            async def handle() -> str:
-                return await self._handle(request, params, sender, on_new_message) or ""
+            async def handle(taking_over: bool) -> str:
+                return await self._handle(request, params, sender, on_new_message, taking_over) or ""
 
             # A retry with the same MessageSid gets the first answer, whichever process has it.
             try:
@@ -164,7 +165,9 @@ class TwilioSmsInput(InputChannel):
         params: dict[str, str],
         sender: str,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        taking_over: bool = False,
     ) -> str | None:
+        """The reply's text. `taking_over`: a server that died may have handled it (handled_turns)."""
         sender_id = conversation_id(sender, self.secret or b"", prefix=CONVERSATION_PREFIX)
         text = person_text(params.get("Body", ""))
         folded = fold(text)
@@ -198,6 +201,7 @@ class TwilioSmsInput(InputChannel):
                     sender_id,
                     start_language,
                     twilio_fields.sid(params.get("MessageSid")) or None,
+                    taking_over,
                 ),
                 DIALOGUE_DEADLINE_S,
             )
@@ -224,11 +228,19 @@ class TwilioSmsInput(InputChannel):
         sender_id: str,
         start_language: str | None = None,
         message_sid: str | None = None,
+        taking_over: bool = False,
     ) -> TwilioSmsOutput:
         collector = TwilioSmsOutput()
+        agent = getattr(request.app.ctx, "agent", None)
+        if (
+            taking_over
+            and message_sid
+            and agent is not None
+            and await replay_handled_turn(agent.tracker_store, sender_id, message_sid, collector)
+        ):
+            return collector
         # Only language codes go into the metadata: never the phone numbers.
         metadata = {DEFAULT_LANGUAGE_METADATA: start_language} if start_language else {}
-        agent = getattr(request.app.ctx, "agent", None)
         if message_language_detector().romanized(text):
             # Romanized text depends on the conversation's language (bot.nlu.language):
             # one tracker read for such messages only, and no shared cached parse.

@@ -30,6 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import twilio_fields
+from bot.channels.handled_turns import replay_handled_turn
 from bot.channels.http_limits import DIALOGUE_DEADLINE_S, guard_requests
 from bot.channels.inbound_text import person_text
 from bot.channels.twilio_auth import (
@@ -102,15 +103,33 @@ class TwilioVoiceInput(InputChannel):
         voice = Blueprint("kyr_twilio_voice", __name__)
         guard_requests(voice)
 
-        async def ask(call_id: str, text: str, language: str | None) -> TwilioCollectingOutput:
-            """One message to the dialogue, as this call; returns what the bot said.
+        async def ask(
+            request: Request,
+            call_id: str,
+            text: str,
+            language: str | None,
+            turn: int | None,
+            taking_over: bool,
+        ) -> TwilioCollectingOutput:
+            """One message to the dialogue, as this call's `turn`; returns what the bot said.
 
             Nothing, if the dialogue did not answer within DIALOGUE_DEADLINE_S:
             Twilio gives up on a webhook after 15 s, and the caller hears silence.
             """
             collector = TwilioVoiceOutput()
+            message_id = f"turn-{turn}" if turn is not None else None
+            agent = getattr(request.app.ctx, "agent", None)
+            if (
+                taking_over
+                and message_id
+                and agent is not None
+                and await replay_handled_turn(agent.tracker_store, call_id, message_id, collector)
+            ):
+                return collector
             metadata = {DEFAULT_LANGUAGE_METADATA: language} if language else None
-            message = UserMessage(text, collector, call_id, input_channel=CHANNEL_NAME, metadata=metadata)
+            message = UserMessage(
+                text, collector, call_id, input_channel=CHANNEL_NAME, metadata=metadata, message_id=message_id
+            )
             try:
                 await asyncio.wait_for(on_new_message(message), DIALOGUE_DEADLINE_S)
             except asyncio.TimeoutError:
@@ -148,16 +167,20 @@ class TwilioVoiceInput(InputChannel):
                 params.get("From"), params.get("SpeechResult"), person_text(params.get("SpeechResult", ""))
             )
             call_id = conversation_id(params["CallSid"], self.secret or b"", prefix="call")
-            turn = request.args.get(TURN_PARAMETER, "")
+            number = request.args.get(TURN_PARAMETER, "")
+            turn = int(number) if number.isdigit() and len(number) <= MAX_TURN_DIGITS else None
 
-            async def handle() -> str:
-                return await self.flow.turn(call_id, params, ask, ask_sms)
+            async def handle(taking_over: bool) -> str:
+                async def ask_dialogue(call: str, text: str, language: str | None) -> TwilioCollectingOutput:
+                    return await ask(request, call, text, language, turn, taking_over)
+
+                return await self.flow.turn(call_id, params, ask_dialogue, ask_sms, turn)
 
             try:
-                if turn.isdigit() and len(turn) <= MAX_TURN_DIGITS:
-                    twiml = await answer_once(self.flow.calls, f"voice:{call_id}:{int(turn)}", handle)
+                if turn is not None:
+                    twiml = await answer_once(self.flow.calls, f"voice:{call_id}:{turn}", handle)
                 else:  # a call's first request (Twilio's own URL), or a hand-made one
-                    twiml = await handle()
+                    twiml = await handle(False)
             except Exception:  # noqa: BLE001 - a caller must never hear an application error
                 logger.exception("Voice channel: a turn failed.")
                 twiml = self.flow.fallback()

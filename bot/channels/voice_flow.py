@@ -106,6 +106,7 @@ class CallState:
     last_answer: list[str] = field(default_factory=list)
     in_form: bool = False  # the dialogue asked a question (the report form)
     awaiting_number: bool = False  # ...and that question asks for a phone number
+    last_twiml: str = ""  # what the call was last told (for a retry of that turn)
 
 
 class CallFlow:
@@ -132,16 +133,29 @@ class CallFlow:
         return self._operator_or_goodbye(Speaker(language_settings().default))
 
     async def turn(
-        self, call_id: str, params: dict[str, str], ask: Dialogue, ask_sms: SmsDialogue | None = None
+        self,
+        call_id: str,
+        params: dict[str, str],
+        ask: Dialogue,
+        ask_sms: SmsDialogue | None = None,
+        request_turn: int | None = None,
     ) -> str:
-        """The TwiML that answers one request of a call; the call's new place is stored."""
+        """The TwiML that answers one request of a call; the call's new place is stored.
+
+        `request_turn`: the turn the request says it is (its URL). One the call
+        is already past was handled by a process that died before it could
+        answer: its answer, kept with the call's place, is sent again.
+        """
         state = await self.call_state(call_id)
+        if state is not None and request_turn is not None and request_turn < state.turn and state.last_twiml:
+            return state.last_twiml
         if state is None:
             state = CallState(turn=1)
             twiml = self._answer_call(state, params)
         else:
             state.turn += 1
             twiml = await self._next(call_id, state, params, ask, ask_sms or _no_sms)
+        state.last_twiml = twiml
         await self.calls.put(f"call:{call_id}", json.dumps(asdict(state)), CALL_STATE_TTL_S)
         return twiml
 

@@ -9,6 +9,7 @@ reports       list or export reports of enforcement activity
 purge         delete conversations and reports past the retention period
 i18n-report   per language and key: coverage, reading level, SMS segments, voice checks, fuzzy status
 i18n-sources  check | mark | stamp <lang> <key>...: translations whose English changed become fuzzy
+topology      nginx, two Rasa servers, the action server, PostgreSQL and Redis on loopback (Ctrl-C stops)
 
 Performance measurements are not part of the runtime: `python -m benchmarks`.
 """
@@ -28,6 +29,7 @@ COMMANDS = {
     "call": "bot.cli.call",
     "reports": "bot.cli.reports",
     "purge": "bot.cli.purge",
+    "topology": "bot.local_topology",
 }
 SERVER_COMMANDS = ("shell", "run")
 

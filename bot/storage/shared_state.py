@@ -89,7 +89,7 @@ class RedisState(SharedState):
     """For several server processes: the lock store's Redis."""
 
     def __init__(self, url: str) -> None:
-        from redis import asyncio as redis_asyncio
+        from redis import asyncio as redis_asyncio  # type: ignore[import-untyped]
 
         self.redis = redis_asyncio.from_url(url, decode_responses=True)
 
@@ -113,32 +113,41 @@ def shared_state() -> SharedState:
     return RedisState(url) if url else InProcessState()
 
 
+# Handles a request: handle(taking_over) -> the answer. `taking_over` is True when
+# an earlier handler of the same request vanished (its process died) and may
+# have got part of the way (bot.channels.handled_turns).
+Handler = Callable[[bool], Awaitable[str]]
+
+
 async def answer_once(
-    state: SharedState, key: str, handle: Callable[[], Awaitable[str]], wait_s: float = DIALOGUE_DEADLINE_S
+    state: SharedState, key: str, handle: Handler, wait_s: float = DIALOGUE_DEADLINE_S
 ) -> str:
-    """`handle()`'s answer to the request `key`, handling it only once whichever process asks.
+    """`handle`'s answer to the request `key`, handling it only once whichever process asks.
 
     The first to claim the key handles the request; a retry meanwhile waits for
     that answer, and a later one gets it from the store. Should the handler's
-    process die, its claim expires after CLAIM_TTL_S and a retry handles the
-    request itself. The handling runs to its end even if the asking request is
+    process die, its claim expires after CLAIM_TTL_S and a retry takes the
+    request over. The handling runs to its end even if the asking request is
     cancelled (Twilio hung up on it): the retry will want the answer.
     """
     deadline = time.monotonic() + wait_s + CLAIM_TTL_S
+    someone_had_it = False
     while True:
         if await state.claim(key, _PENDING, CLAIM_TTL_S):
-            return await asyncio.shield(asyncio.ensure_future(_handle_and_keep(state, key, handle)))
+            job = _handle_and_keep(state, key, handle, taking_over=someone_had_it)
+            return await asyncio.shield(asyncio.ensure_future(job))
         value = await state.get(key)
         if value is not None and value.startswith(_DONE):
             return value[len(_DONE) :]
+        someone_had_it = someone_had_it or value == _PENDING
         if time.monotonic() > deadline:
             raise TimeoutError(f"no answer for a repeated request within {wait_s} s")
         await asyncio.sleep(POLL_S)
 
 
-async def _handle_and_keep(state: SharedState, key: str, handle: Callable[[], Awaitable[str]]) -> str:
+async def _handle_and_keep(state: SharedState, key: str, handle: Handler, taking_over: bool) -> str:
     try:
-        answer = await handle()
+        answer = await handle(taking_over)
     except BaseException:
         await state.delete(key)  # a retry may try again
         raise

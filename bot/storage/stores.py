@@ -75,7 +75,7 @@ class ConfiguredTrackerStore(WindowedSQLTrackerStore):
             query=dict(url.query) or None,
         )
         if url.get_backend_name() == "sqlite":
-            self.engine = sqlite_engine(self.engine.url)
+            self.engine = sqlite_engine(url)
             self.sessionmaker = sessionmaker(bind=self.engine)
         self.create_snapshot_table()
         # The URL may hold a password: log only what kind of store this is.
