@@ -27,7 +27,7 @@ export PYTHONWARNINGS := ignore
 
 
 
-.PHONY: help services scan setup catalogs train shell run sms call purge test lint validate bench fuzz i18n-report i18n-extract i18n-update clean
+.PHONY: help services scan setup catalogs train shell run sms call purge topology test lint validate bench fuzz i18n-report i18n-extract i18n-update clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ call: setup ## Call the running server's IVR (`make run`) as Twilio would, signe
 
 purge: setup ## Delete conversations older than RETENTION_DAYS (DRY_RUN=1 to only count)
 	$(PY) -m bot purge $(if $(DRY_RUN),--dry-run,)
+
+topology: services train ## nginx (deploy/nginx.conf), two Rasa servers, actions, PostgreSQL and Redis on loopback, until Ctrl-C
+	$(PY) -m bot topology
 
 lint: setup ## ruff (lint and format), mypy over bot/ and actions/ (settings in pyproject.toml), hadolint on the Dockerfile
 	$(VENV)/bin/ruff check bot actions tests benchmarks

@@ -3,7 +3,7 @@
 core    training, start-up, memory and in-process latency (--baseline: the stock `rasa init` bot too)
 sms     the SMS webhook under concurrent conversations
 voice   the voice webhook under concurrent calls
-scale   one vs two server processes on PostgreSQL + Redis
+scale   SQLite vs the stock bot; a 208-turn conversation; 10 calls; nginx + 1 or 2 servers (PostgreSQL, Redis)
 burst   five texts from one phone at once: wait per message, order (--redis: Redis locks too)
 fuzz    hostile requests against every channel (make fuzz)
 """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
@@ -51,3 +53,33 @@ def test_rejects_what_rasa_rejects(result: dict) -> None:
     rasa_adapters.install()
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         RemoteAction("action_menu_choice", None)._validate_action_result(result)
+
+
+GRAPH_TEXTS = [
+    "ICE is at my door",
+    "la migra esta en mi trabajo que hago",
+    "이민국이 집에 찾아오면 문 열어줘야 하나요?",
+    "2",
+    "more",
+    "I want to report ICE agents at a city park",
+    "asdf qwerty",
+]
+
+
+def test_graph_runs_in_order_give_what_dask_gives(
+    agent: Any, new_conversation: Any, event_loop_for_agent: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    assert DaskGraphRunner.run is rasa_adapters.run_in_order, "the in-order runner is not installed"
+
+    def parses() -> list[dict]:
+        return [event_loop_for_agent.run_until_complete(agent.parse_message(text)) for text in GRAPH_TEXTS]
+
+    def replies() -> list[str]:
+        conversation = new_conversation()
+        return [conversation.say(text) for text in GRAPH_TEXTS]
+
+    ours = parses(), replies()
+    monkeypatch.setattr(DaskGraphRunner, "run", rasa_adapters.DASK_RUN)
+    assert (parses(), replies()) == ours

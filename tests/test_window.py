@@ -145,6 +145,40 @@ def _turn(at: float, text: str, key: str, legal: bool = False) -> list[Any]:
     ]
 
 
+def long_conversation_on(store: ConfiguredTrackerStore, sender: str, turns: int) -> list[int]:
+    """`turns` turns, each read, extended and saved as a server does; how many events each turn read."""
+    from rasa.shared.core.domain import Domain
+
+    store.domain = Domain.from_yaml("version: '3.1'\nslots:\n  language:\n    type: any\n    mappings: []\n")
+    loop = asyncio.new_event_loop()
+    read_sizes = []
+    try:
+        for turn in range(turns):
+            tracker = loop.run_until_complete(store.retrieve(sender))
+            if tracker is None:
+                tracker = _tracker(sender, [SlotSet("language", "es", timestamp=1.0)])
+            read_sizes.append(len(tracker.events))
+            for event in [*_turn(10.0 + turn, f"m{turn}", "utter_kyr_door", legal=turn == 0)]:
+                tracker.update(event)
+            tracker.update(ActionExecuted("action_listen", timestamp=10.5 + turn))
+            loop.run_until_complete(store.save(tracker))
+        full = loop.run_until_complete(store.retrieve_full_tracker(sender))
+        read = loop.run_until_complete(store.retrieve(sender))
+    finally:
+        loop.close()
+    assert [e.text for e in full.events if isinstance(e, UserUttered)] == [f"m{t}" for t in range(turns)]
+    assert read.get_slot("language") == "es"
+    assert any(isinstance(e, BotUttered) and e.metadata.get(LEGAL_NOTICE) for e in read.events)
+    return read_sizes
+
+
+def test_what_a_turn_reads_stays_bounded_in_the_store(tmp_path: Path) -> None:
+    store = windowed_store(tmp_path / "t.db", window_keep_events=10, window_max_events=20)
+    sizes = long_conversation_on(store, "long", 80)
+    assert max(sizes) <= 20 + 5 + 4  # the window, a turn, the snapshot
+    assert sizes[-1] < sizes[5] + 10
+
+
 def test_a_new_session_starts_from_its_own_events(tmp_path: Path) -> None:
     """As in Rasa: after a session start, nothing of the session before is read, not even the snapshot."""
     from rasa.shared.core.domain import Domain
