@@ -27,6 +27,13 @@ about 9% of the SMS server's CPU under load went to dask's own bookkeeping
 synchronous scheduler), so we call its nodes directly, each once, after the
 nodes it needs: the same nodes, the same inputs, the same results (tested
 against dask on the trained model).
+
+**The unseen-features check** (a behaviour-preserving speed-up). For every
+message, MessageProcessor._check_for_unseen_features first asks
+`domain.is_empty()`, which builds an empty Domain and serializes both
+domains to compare them: 6% of the SMS server's CPU (py-spy). The loaded
+model's domain does not change, so whether it is empty is asked once per
+domain; the check then warns exactly as Rasa's does.
 """
 
 from __future__ import annotations
@@ -34,17 +41,50 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import rasa.shared.utils.io
 from jsonschema import ValidationError, validators
 from rasa.core.actions.action import RemoteAction
+from rasa.core.processor import MessageProcessor
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
-from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.constants import DOCS_BASE_URL, DOCS_URL_DOMAINS
+from rasa.shared.core.domain import Domain
 from rasa.shared.exceptions import RasaException
 
 ACTION_DEADLINE_S = 10.0
 
 _installed = False
 DASK_RUN = DaskGraphRunner.run  # Rasa's own, kept for the comparison test
+RASA_CHECK_FOR_UNSEEN_FEATURES = MessageProcessor._check_for_unseen_features  # ...and this one
+
+
+def _domain_is_empty(domain: Domain | None) -> bool:
+    if domain is None:
+        return True
+    if getattr(domain, "_kyr_is_empty", None) is None:
+        domain._kyr_is_empty = domain.is_empty()
+    return bool(domain._kyr_is_empty)
+
+
+def check_for_unseen_features(self: MessageProcessor, parse_data: dict[str, Any]) -> None:
+    """Rasa's check, with the domain's emptiness asked once per domain."""
+    if not self.domain or _domain_is_empty(self.domain):
+        return
+    intent = parse_data["intent"]["name"]
+    if intent and intent not in self.domain.intents:
+        rasa.shared.utils.io.raise_warning(
+            f"Parsed an intent '{intent}' which is not defined in the domain. "
+            f"Please make sure all intents are listed in the domain.",
+            docs=DOCS_URL_DOMAINS,
+        )
+    for element in parse_data["entities"] or []:
+        entity = element["entity"]
+        if entity and entity not in self.domain.entities:
+            rasa.shared.utils.io.raise_warning(
+                f"Parsed an entity '{entity}' which is not defined in the domain. "
+                f"Please make sure all entities are listed in the domain.",
+                docs=DOCS_URL_DOMAINS,
+            )
 
 
 def run_in_order(
@@ -109,4 +149,5 @@ def install() -> None:
     RemoteAction._validate_action_result = validate_action_result
     RemoteAction.run = run_with_deadline
     DaskGraphRunner.run = run_in_order
+    MessageProcessor._check_for_unseen_features = check_for_unseen_features
     _installed = True

@@ -6,11 +6,22 @@ from typing import Any
 
 import numpy as np
 import pytest
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import random as sparse_random
 from sklearn.linear_model import LogisticRegression
 
 from bot.nlu.classifier import LogisticRegressionIntentClassifier
+
+
+def message_with_features(row: Any) -> Message:
+    """A message with sentence features from two featurizers (columns 0-149 and 150-399), as ours."""
+    message = Message(data={"text": "x"})
+    message.add_features(Features(row[:, :150].tocoo(), FEATURE_TYPE_SENTENCE, TEXT, "words"))
+    message.add_features(Features(row[:, 150:].tocoo(), FEATURE_TYPE_SENTENCE, TEXT, "characters"))
+    message.add_features(Features(row[:, :150].tocoo(), FEATURE_TYPE_SEQUENCE, TEXT, "words"))  # not scored
+    return message
 
 
 @pytest.mark.parametrize("classes", [2, 5])
@@ -23,8 +34,7 @@ def test_probabilities_and_ranking_match_sklearn(classes: int, monkeypatch: Any)
     component.clf = clf
     component.config = {"ranking_length": 3}
     rows = features[:20]
-    monkeypatch.setattr(component, "_create_X", lambda messages: rows)
-    messages = component.process([Message(data={"text": str(i)}) for i in range(20)])
+    messages = component.process([message_with_features(rows[i]) for i in range(20)])
     expected = clf.predict_proba(rows)
     for message, probabilities in zip(messages, expected, strict=True):
         best = int(np.argmax(probabilities))

@@ -83,3 +83,35 @@ def test_graph_runs_in_order_give_what_dask_gives(
     ours = parses(), replies()
     monkeypatch.setattr(DaskGraphRunner, "run", rasa_adapters.DASK_RUN)
     assert (parses(), replies()) == ours
+
+
+def test_the_unseen_features_check_warns_as_rasa_does_and_builds_no_domain_per_message(
+    agent: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import warnings
+
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.domain import Domain
+
+    assert MessageProcessor._check_for_unseen_features is rasa_adapters.check_for_unseen_features
+    processor = agent.processor
+    unknown = {"intent": {"name": "no_such_intent"}, "entities": [{"entity": "no_such_entity"}]}
+    known = {"intent": {"name": "greet"}, "entities": []}
+
+    def warnings_of(check: Any, parse_data: dict) -> list[str]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            check(processor, parse_data)
+        return [str(w.message) for w in caught]
+
+    for parse_data in (unknown, known):
+        assert warnings_of(rasa_adapters.check_for_unseen_features, parse_data) == warnings_of(
+            rasa_adapters.RASA_CHECK_FOR_UNSEEN_FEATURES, parse_data
+        )
+    assert len(warnings_of(rasa_adapters.check_for_unseen_features, unknown)) == 2
+    built: list[int] = []
+    empty = Domain.empty
+    monkeypatch.setattr(Domain, "empty", classmethod(lambda cls: built.append(1) or empty()))
+    for _ in range(5):
+        rasa_adapters.check_for_unseen_features(processor, known)
+    assert built == []

@@ -42,6 +42,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, declarative_base
 
 from bot.caches import LoadOnce
@@ -182,18 +183,25 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
     def clean_event(self, event: Event) -> Event:
         return event
 
-    def _window(
-        self, session: Session, sender_id: str, columns: Sequence[Any]
-    ) -> tuple[list[Any], list[Any]]:
-        """The conversation's snapshot events and the rows after its cut, of the latest session."""
-        snapshot = session.get(ConversationSnapshot, sender_id)
-        cut = snapshot.cut_event_id if snapshot else 0
-        rows = (
-            session.query(*columns)
-            .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.id > cut)
-            .order_by(self.SQLEvent.id)
-            .all()
-        )
+    def _window(self, connection: Connection, sender_id: str, with_data: bool) -> tuple[list[Any], list[Any]]:
+        """The conversation's snapshot events and the rows after its cut, of the latest session.
+
+        SQLAlchemy Core on one connection: the ORM's object loading was a
+        third of a turn's reading time (profiled).
+        """
+        snapshots = ConversationSnapshot.__table__
+        snapshot = connection.execute(
+            sa.select(snapshots.c.cut_event_id, snapshots.c.events).where(snapshots.c.sender_id == sender_id)
+        ).first()
+        events = self.SQLEvent.__table__
+        columns = [events.c.id, events.c.type_name, events.c.timestamp]
+        if with_data:
+            columns.append(events.c.data)
+        rows = connection.execute(
+            sa.select(*columns)
+            .where(events.c.sender_id == sender_id, events.c.id > (snapshot.cut_event_id if snapshot else 0))
+            .order_by(events.c.id)
+        ).all()
         window = latest_session(rows)
         if snapshot is None or len(window) < len(rows):
             # No cut yet, or a session started after it: the session's own events are all there is.
@@ -201,10 +209,8 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         return json.loads(snapshot.events), window
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        with self.session_scope() as session:
-            table = self.SQLEvent
-            columns = (table.id, table.type_name, table.timestamp, table.data)
-            prefix, rows = self._window(session, sender_id, columns)
+        with self.engine.connect() as connection:
+            prefix, rows = self._window(connection, sender_id, with_data=True)
         events = prefix + [json.loads(row.data) for row in rows]
         if not self.domain or not events:
             return None
@@ -214,23 +220,19 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
-        table = self.SQLEvent
-        with self.session_scope() as session:
+        with self.engine.begin() as connection:  # one transaction: the turn and any cut
             if isinstance(tracker, WindowedTracker):
                 stored, window = tracker.stored, tracker.window
             else:  # a tracker this store did not read (a new conversation)
-                prefix, rows = self._window(
-                    session, tracker.sender_id, (table.id, table.type_name, table.timestamp)
-                )
+                prefix, rows = self._window(connection, tracker.sender_id, with_data=False)
                 stored, window = len(prefix) + len(rows), len(rows)
             events = list(tracker.events)
             rows_to_add = [self._row(tracker.sender_id, event) for event in events[stored:]]
             if rows_to_add:
-                session.execute(sa.insert(table.__table__), rows_to_add)
+                connection.execute(sa.insert(self.SQLEvent.__table__), rows_to_add)
             window += len(rows_to_add)
             if self._can_cut(tracker, window):
-                window = self._move_cut(session, tracker.sender_id, events, window)
-            session.commit()
+                window = self._move_cut(connection, tracker.sender_id, events, window)
         if isinstance(tracker, WindowedTracker):
             tracker.stored, tracker.window = len(events), window
 
@@ -251,24 +253,23 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         at_rest = tracker.latest_action_name == ACTION_LISTEN_NAME and not tracker.active_loop_name
         return window > self.window_max_events and at_rest
 
-    def _move_cut(self, session: Session, sender_id: str, events: list[Event], window: int) -> int:
+    def _move_cut(self, connection: Connection, sender_id: str, events: list[Event], window: int) -> int:
         """Fold the start of the window into the snapshot; how many rows the window keeps."""
-        table = self.SQLEvent
-        _, rows = self._window(session, sender_id, (table.id, table.type_name, table.timestamp))
+        _, rows = self._window(connection, sender_id, with_data=False)
         window_start = len(events) - window
         cut = cut_index(events[window_start:], self.window_keep_events)
         if cut == 0 or len(rows) != window:
             return window  # nothing to cut yet (or the store changed under us: read it whole next time)
         assert self.domain is not None
         folded = snapshot_events(sender_id, events[: window_start + cut], self.domain.slots, self.clean_event)
-        session.merge(
-            ConversationSnapshot(
-                sender_id=sender_id,
-                cut_event_id=rows[cut - 1].id,
-                events=json.dumps(folded),
-                updated_at=time.time(),
-            )
+        snapshots = ConversationSnapshot.__table__
+        values = {"cut_event_id": rows[cut - 1].id, "events": json.dumps(folded), "updated_at": time.time()}
+        # Under the conversation's lock: nobody else writes this row meanwhile.
+        updated = connection.execute(
+            sa.update(snapshots).where(snapshots.c.sender_id == sender_id).values(**values)
         )
+        if updated.rowcount == 0:
+            connection.execute(sa.insert(snapshots).values(sender_id=sender_id, **values))
         return window - cut
 
     def forget_snapshot(self, session: Session, sender_id: str) -> None:
