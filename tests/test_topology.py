@@ -127,6 +127,18 @@ def test_a_replica_killed_during_an_sms_load_loses_no_conversation(both_replicas
         assert menu in message_text(answers[TURNS.index("menu", 4)][1]), phone
 
 
+def test_a_call_through_nginx_keeps_its_place_turn_after_turn(both_replicas_up: Topology) -> None:
+    """nginx sends each request to the next server in turn: a call's turns alternate between them."""
+    call = Call(both_replicas_up.url, AUTH_TOKEN)
+    assert call.start().gather is not None
+    spanish = voice_settings("es").say_language
+    assert call.press("2").says[-1].language == spanish  # Spanish
+    answer = call.press("2")  # "agents at your door"
+    assert answer.says[0].language == spanish
+    assert [s.text for s in call.press("9").says] == [s.text for s in answer.says]  # repeat
+    assert call.press("*").says[-1].language == spanish  # the main menu again
+
+
 def test_a_call_moves_between_replicas_and_survives_a_killed_one(both_replicas_up: Topology) -> None:
     topology = both_replicas_up
     call = Call(topology.replica_url(0), AUTH_TOKEN, signed_base_url=topology.url)
