@@ -90,6 +90,12 @@ def test_every_resource_placeholder_names_a_directory_field(key: str) -> None:
         "reference",
         "language",
         "retention_days",
+        # Filled by the renderer: a resource line and its status, a time, a weekday, language names.
+        "line",
+        "status",
+        "time",
+        "day",
+        "languages",
     }:
         resource_id, _, attribute = field.partition(".")
         assert resource_id in resource_directory(), f"{key}: unknown resource {resource_id!r}"

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.content import hours as opening_hours
+from bot.content.hours import CITY_TIME
 from bot.content.resources import CONTACT_FIELDS, resource_directory, resources_for_topic
 from bot.content.topics import topics
 from bot.quality.checks import (
@@ -49,6 +51,16 @@ from bot.rendering.catalogs import Catalogs, catalogs
 from bot.rendering.renderer import Renderer, renderer
 from bot.settings import PROJECT_ROOT
 from bot.text import strip_accents
+
+# The longest a line's status gets: closed, with the next opening day and time
+# (bot.content.hours). Every length and reading-level check below holds then.
+CLOSED_MOMENT = datetime.datetime(2026, 12, 2, 21, 0, tzinfo=CITY_TIME)
+
+
+@pytest.fixture(autouse=True)
+def at_the_longest_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(opening_hours, "city_now", lambda: CLOSED_MOMENT)
+
 
 LANGUAGES = ["en", "es"]
 FACTS = PROJECT_ROOT.parent / "shared" / "content" / "FACTS.md"

@@ -44,7 +44,7 @@ from bot.language.detection import message_language_detector
 from bot.language.registry import language_settings
 from bot.privacy.ids import conversation_id
 from bot.privacy.log_filter import keep_out_of_logs
-from bot.rendering.renderer import renderer
+from bot.rendering.renderer import SMS_VARIANT, renderer
 from bot.settings import channel_setting
 from bot.storage.shared_state import SharedState, answer_once, shared_state
 from bot.storage.stores import forget_conversation
@@ -54,7 +54,6 @@ logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "twilio"  # same path as Rasa's built-in channel: /webhooks/twilio/webhook
 CONVERSATION_PREFIX = "sms"  # conversation ids: sms-<keyed hash of the number>
-SMS_VARIANT = "sms"
 MAX_REPLY_CHARS = 1600
 WELCOME_TEXT = "/greet"  # START: the greeting and the menu, through Rasa so menu numbers work
 HELP_RESPONSE = "utter_sms_help"

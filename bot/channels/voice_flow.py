@@ -15,21 +15,31 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.channels import twilio_fields
 from bot.channels.inbound_text import person_text
+from bot.channels.sms_text import to_sms_text
 from bot.channels.twilio_auth import TwilioCollectingOutput
 from bot.channels.voice_twiml import VOICE_VARIANT, Speaker, voice_config, voice_settings
-from bot.content.topics import Menu, menu_shown_by, menus
+from bot.content.resources import resource_directory
+from bot.content.routing import can_connect, dialable_number, phone_resources
+from bot.content.topics import Menu, menu_shown_by, menus, topic_for_response
 from bot.language.registry import language_settings
-from bot.rendering.renderer import renderer
+from bot.rendering.renderer import SMS_VARIANT, renderer
 from bot.report_form import FIELDS
+from bot.storage.routes import CONNECTED, NOT_ANSWERED, SENT_BY_SMS, record_route
 from bot.storage.shared_state import InProcessState, SharedState
 from bot.text import fold
 
 REPEAT_DIGIT, MENU_DIGIT, OPERATOR_DIGIT = "9", "*", "0"
 MAX_NO_INPUT_REPROMPTS = 2  # then the operator is offered once, then goodbye
+CHANNEL = "voice"  # as routes are counted (bot.storage.routes)
+DIAL, TEXT = "dial:", "text:"  # the two kinds of offer after an answer
+# Keys for the offers: the main menu's topic keys give way to them after an
+# answer that lists a resource (9, star and 0 keep their meaning).
+OFFER_KEYS = ("1", "2", "3", "4")
+DIAL_TIMEOUT_S = 20  # rings before Twilio gives up and we go to 311
 CALL_STATE_TTL_S = 4 * 3600  # Twilio ends every call after 4 hours
 FALLBACK_RESPONSE = "utter_rephrase"  # the dialogue did not understand
 TECHNICAL_PROBLEM_RESPONSE = "utter_technical_problem"  # the dialogue did not answer
@@ -107,6 +117,9 @@ class CallState:
     in_form: bool = False  # the dialogue asked a question (the report form)
     awaiting_number: bool = False  # ...and that question asks for a phone number
     last_twiml: str = ""  # what the call was last told (for a retry of that turn)
+    # After an answer that lists resources: key -> "dial:<resource id>" or "text:<response key>".
+    offers: dict[str, str] = field(default_factory=dict)
+    dialing: str = ""  # the resource being dialed, until Twilio reports how the call went
 
 
 class CallFlow:
@@ -165,6 +178,8 @@ class CallFlow:
         # Twilio's fields are checked, never trusted: keys that no keypad has
         # ("²", "①", 5,000 digits) are a no-match, and what was heard is text,
         # never an intent (bot.channels.inbound_text).
+        if state.dialing and params.get("DialCallStatus") is not None:
+            return self._after_dial(state, params.get("DialCallStatus", ""))
         digits = twilio_fields.keypad(params.get("Digits"))
         speech = person_text(params.get("SpeechResult", ""))
         if digits is None:
@@ -183,6 +198,8 @@ class CallFlow:
             # Keys answer the dialogue's question ("1" for yes...); star leaves the form.
             answer = FORM_EXIT_TEXT if digits == MENU_DIGIT else (digits or speech)
             return await self._ask_dialogue(call_id, state, speaker, answer, ask)
+        if state.stage == "answered" and digits in state.offers:
+            return await self._take_offer(state, speaker, state.offers[digits], params.get("From", ""))
         if digits == MENU_DIGIT:
             return self._main_menu(state, speaker)
         if digits == REPEAT_DIGIT and state.stage == "answered" and state.last_answer:
@@ -318,7 +335,75 @@ class CallFlow:
             state.language = speaker.language
         state.in_form = last_key.startswith(FORM_QUESTION_PREFIX) or last_key in FORM_REPROMPTS
         state.awaiting_number = last_key in NUMBER_QUESTIONS
+        state.offers = {} if state.in_form else self._offers(last_key, speaker.language)
         return self._speak_answer(state, speaker, texts)
+
+    # --- from an answer to a resource: put through, or the numbers by text -----------------------
+
+    def _offers(self, response_key: str, language: str) -> dict[str, str]:
+        """The keys an answer offers: one per resource open now that may be dialed
+        (bot.content.routing), then one to get the other numbers by text message."""
+        topic = topic_for_response(response_key)
+        if topic is None:
+            return {}
+        listed = phone_resources(topic.id, language)
+        offers: dict[str, str] = {}
+        keys = iter(OFFER_KEYS)
+        for resource in listed:
+            if can_connect(resource):
+                offers[next(keys)] = f"{DIAL}{resource.id}"
+        if self.texter is not None and any(not can_connect(r) for r in listed):
+            offers[next(keys)] = f"{TEXT}{response_key}"
+        return offers
+
+    def _say_offers(self, state: CallState, speaker: Speaker, target: Any) -> None:
+        directory = resource_directory()
+        for key, offer in state.offers.items():
+            if offer.startswith(DIAL):
+                name = directory[offer.removeprefix(DIAL)].name(speaker.language)
+                speaker.say(target, speaker.text("voice_connect_option", name=name, number=key))
+            else:
+                speaker.say(target, speaker.text("voice_text_numbers_option", number=key))
+
+    async def _take_offer(self, state: CallState, speaker: Speaker, offer: str, caller: str) -> str:
+        language = speaker.language
+        if offer.startswith(DIAL):
+            resource = resource_directory().get(offer.removeprefix(DIAL))
+            number = dialable_number(resource) if resource and can_connect(resource) else None
+            if resource is None or number is None:  # it closed (or changed) since the offer
+                state.offers = {}
+                return self._main_menu(state, speaker, lead_key="voice_cannot_connect")
+            state.dialing = resource.id
+            speaker.say(speaker.twiml, speaker.text("voice_connecting", name=resource.name(language)))
+            # Twilio posts how the call went to the next turn's URL (DialCallStatus).
+            speaker.twiml.dial(number, timeout=DIAL_TIMEOUT_S, action=speaker.next_url, method="POST")
+            return str(speaker.twiml)
+        # The numbers of this answer by text, in the caller's language: the key press is the consent.
+        body = to_sms_text(renderer().render(offer.removeprefix(TEXT), language, SMS_VARIANT).text, language)
+        sent = bool(caller) and self.texter is not None and await self.texter.send(caller, body)
+        topic = topic_for_response(offer.removeprefix(TEXT))
+        if sent and topic:
+            for resource in phone_resources(topic.id, language):
+                if not can_connect(resource):
+                    record_route(resource.id, CHANNEL, language, SENT_BY_SMS)
+        state.offers = {}
+        if not sent:
+            return self._main_menu(state, speaker, lead_key="voice_sms_failed")
+        speaker.say(speaker.twiml, speaker.text("voice_sms_sent"))
+        speaker.twiml.hangup()
+        return str(speaker.twiml)
+
+    def _after_dial(self, state: CallState, dial_status: str) -> str:
+        """Twilio's report on the call we put through: over, or nobody answered (then 311)."""
+        resource_id, state.dialing = state.dialing, ""
+        speaker = Speaker(state.language or language_settings().default, state.turn)
+        answered = dial_status == "completed"
+        record_route(resource_id, CHANNEL, speaker.language, CONNECTED if answered else NOT_ANSWERED)
+        if answered:
+            speaker.twiml.hangup()
+            return str(speaker.twiml)
+        speaker.say(speaker.twiml, speaker.text("voice_dial_no_answer"))
+        return self._operator_or_goodbye(speaker)
 
     def _technical_problem(self, state: CallState, speaker: Speaker) -> str:
         state.in_form = False
@@ -332,6 +417,7 @@ class CallFlow:
         for text in texts:
             speaker.say(gather, text)
         if not state.in_form:  # a question waits for its answer, not for "press 9"
+            self._say_offers(state, speaker, gather)
             speaker.say(gather, speaker.text("voice_after_answer"))
         return speaker.close_with_redirect()
 

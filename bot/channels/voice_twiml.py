@@ -15,9 +15,8 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from bot.channels.speech_text import speakable
 from bot.data_files import load_data_file
 from bot.language.registry import language_settings
-from bot.rendering.renderer import renderer
+from bot.rendering.renderer import VOICE_VARIANT, renderer
 
-VOICE_VARIANT = "voice"  # the catalogs' variant written for speech
 WEBHOOK_PATH = "/webhooks/twilio_voice/webhook"
 TURN_PARAMETER = "turn"  # in the query of the URL Twilio posts a call's next request to
 NUMBER_FINISH_KEY = "#"  # ends a phone number typed on the keypad

@@ -7,9 +7,12 @@ names a resource field ("{hotline.phone}"); the renderer fills it in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bot.caches import LoadOnce
+from bot.content import hours as opening_hours
+from bot.content.hours import OpeningHours, Status, parse_hours, status_at
 from bot.data_files import load_data_file
 from bot.settings import data_dir
 
@@ -34,6 +37,16 @@ class Resource:
     unverified_fields: frozenset[str] = frozenset()
     confirm: dict[str, str] = field(default_factory=dict)
     source_date: str | None = None
+    hours: OpeningHours | None = None  # None: no known hours
+    # How it serves people whose language it does not list: "interpreters", or None.
+    language_help: str | None = None
+
+    def status(self, now: datetime | None = None) -> Status | None:
+        """Open or closed now (None: hours not known)."""
+        return None if self.hours is None else status_at(self.hours, now or opening_hours.city_now())
+
+    def serves(self, language: str) -> bool:
+        return language in self.languages
 
     def name(self, language: str, fallback_language: str = "en") -> str:
         return self.names.get(language) or self.names[fallback_language]
@@ -68,7 +81,7 @@ class Resource:
 
 def _parse(resource_id: str, raw: dict[str, Any]) -> Resource:
     known = {"name", "languages", "topics", "source", "source_date", "verified", "verified_on"}
-    known |= {"unverified_fields", "confirm"}
+    known |= {"unverified_fields", "confirm", "opening_hours", "language_help"}
     names = raw["name"] if isinstance(raw["name"], dict) else {"en": str(raw["name"])}
     return Resource(
         id=resource_id,
@@ -82,6 +95,8 @@ def _parse(resource_id: str, raw: dict[str, Any]) -> Resource:
         unverified_fields=frozenset(raw.get("unverified_fields", [])),
         confirm={str(k): str(v) for k, v in (raw.get("confirm") or {}).items()},
         source_date=None if raw.get("source_date") is None else str(raw["source_date"]),
+        hours=parse_hours(resource_id, raw.get("opening_hours")),
+        language_help=raw.get("language_help"),
     )
 
 
@@ -102,11 +117,21 @@ def resource_directory() -> dict[str, Resource]:
     return _resource_directory.get()
 
 
-def resources_for_topic(topic: str, language: str) -> list[Resource]:
-    """Resources listed for `topic`, those serving `language` first.
+def resources_for_topic(topic: str, language: str, now: datetime | None = None) -> list[Resource]:
+    """Resources listed for `topic`: those open now that serve `language` first, then
+    those serving it, then those open now, then the rest.
 
     Within each group the directory's own order is kept, so answers are stable:
-    the same question always lists the same resources in the same order.
+    the same question at the same hour lists the same resources in the same order.
     """
+    now = now or opening_hours.city_now()
+
+    def open_now(resource: Resource) -> bool:
+        status = resource.status(now)
+        return status is not None and status.open
+
     matching = [r for r in resource_directory().values() if topic in r.topics]
-    return sorted(matching, key=lambda r: language not in r.languages)
+    return sorted(
+        matching,
+        key=lambda r: (not (r.serves(language) and open_now(r)), not r.serves(language), not open_now(r)),
+    )

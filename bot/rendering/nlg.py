@@ -17,6 +17,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import rasa_adapters
+from bot.content.resources import resource_directory
 from bot.content.topics import offline_topics, topic_for_response
 from bot.conversation_keys import (
     DRAFT_NOTICE,
@@ -57,6 +58,9 @@ class CatalogNLG(NaturalLanguageGenerator):
         # after it has set up logging: the hook for what each process needs once.
         rasa_adapters.install()
         log_filter.install()
+        # The resource directory is checked here, at start-up: a bad or ambiguous
+        # entry (its opening hours) stops the server with an error naming it.
+        resource_directory()
 
     async def generate(
         self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any

@@ -7,6 +7,13 @@ Catalog text may hold these placeholders, filled in at render time:
 * {resources}: the resources for the response's topic, in a list, those that
   serve the conversation's language first;
 * {menu}: the numbered menu the response shows (data/menus.yml).
+
+A resource's phone number, in a list or in the text, is followed by whether
+it is open now ("open now, until 7:00 PM"; "closed now, opens Monday at
+8:00 AM"; nothing when its hours are not known), with the time and day written by babel in the
+person's language, and by how it serves a language it does not list
+("has interpreters", "in English and Spanish only"). Not after the 3-1-1 line
+in text (the notes that send people there) nor after a 24-hour line.
 """
 
 from __future__ import annotations
@@ -15,10 +22,17 @@ import logging
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from babel import Locale
+from babel.dates import format_date, format_skeleton, format_time
+from babel.lists import format_list
+
 from bot.caches import LoadOnce
-from bot.content.resources import Resource, resource_directory, resources_for_topic
+from bot.content import hours
+from bot.content.hours import CITY_TIME
+from bot.content.resources import NO_NOTE, Resource, resource_directory, resources_for_topic
 from bot.content.topics import Menu, menu_shown_by, topic_for_response
 from bot.data_files import load_data_file
 from bot.language.registry import language_settings
@@ -33,6 +47,10 @@ MENU_LINE_KEY = "menu_line"
 FALLBACK_NOTE_KEY = "fallback_note"
 ONLINE_ONLY_LINE_KEY = "resource_line_online"
 DEFAULT_MENU_LINE = "{number}) {label}"
+STATUS_LINE_KEY = "resource_line_status"
+VOICE_VARIANT = "voice"  # the catalogs' variant written for speech
+SMS_VARIANT = "sms"  # ...and the one written for text messages
+INTERPRETERS = "interpreters"  # a resource's language_help
 
 
 @dataclass(frozen=True)
@@ -103,6 +121,9 @@ class _Fields(string.Formatter):
             logger.error("Placeholder {%s} in %r names no resource field.", field_name, self.key)
             return "", field_name
         value = isolated(value, self.language) if attribute in ISOLATED_FIELDS else value
+        if attribute == "phone" and self.renderer.says_status_inline(resource):
+            status = self.renderer.resource_status(resource, self.language, self.variant)
+            value = self.renderer.with_status(value, status, self.language, self.variant)
         if not (self.variant in NOTE_ONCE_VARIANTS and self.noted):
             noted = self.renderer.with_confirm_note(value, resource, attribute, self.language, self.variant)
             self.noted = self.noted or noted != value
@@ -116,6 +137,8 @@ class _Fields(string.Formatter):
         else:
             topic = topic_for_response(self.key)
             chosen = resources_for_topic(topic.id, self.language) if topic else []
+        limit = load_data_file("channels.yml").get("max_resources", {}).get(self.variant or "")
+        chosen = chosen[:limit] if limit else chosen
         if self.variant not in NOTE_ONCE_VARIANTS:
             return "\n".join(self.renderer.resource_line(r, self.language, self.variant) for r in chosen)
         # SMS: one "how to confirm" note under the list, not one per line (the
@@ -225,7 +248,58 @@ class Renderer:
             online = self.text(ONLINE_ONLY_LINE_KEY, language, variant) or "{name}."
             name = {"name": resource.name(language)}
             return self._fill(online, ONLINE_ONLY_LINE_KEY, language, variant, None, name)
-        return template.format(name=resource.name(language), contact=", ".join(contacts))
+        line = template.format(name=resource.name(language), contact=", ".join(contacts))
+        return self.with_status(line, self.resource_status(resource, language, variant), language, variant)
+
+    @staticmethod
+    def says_status_inline(resource: Resource) -> bool:
+        """In running text: not the 3-1-1 line the notes send people to, nor a 24-hour line."""
+        return resource.confirm.get("phone") != NO_NOTE and not (resource.hours and resource.hours.always)
+
+    def with_status(self, text: str, status: str, language: str, variant: str | None) -> str:
+        if not status:
+            return text
+        template = self.text(STATUS_LINE_KEY, language, variant) or "{line} ({status})"
+        return template.format(line=text, status=status)
+
+    def resource_status(
+        self,
+        resource: Resource,
+        language: str,
+        variant: str | None,
+        now: datetime | None = None,
+        languages: bool = True,
+    ) -> str:
+        """Whether a resource one calls is open now, and how it serves `language`; "" for web-only ones."""
+        if not resource.fields.get("phone"):
+            return ""
+        locale = Locale.parse(language.replace("-", "_"))
+        status = resource.status(now or hours.city_now())
+        if status is None:
+            # Unknown hours: nothing said about them (the directory is silent, so is the bot).
+            parts = []
+        elif status.always:
+            parts = [self.text("hours_always", language, variant)]
+        elif status.open and status.until:
+            until = time_of_day(status.until, locale, variant)
+            parts = [self.text("hours_open_until", language, variant).format(time=until)]
+        elif status.opens:
+            day = format_date(status.opens, "EEEE", locale=locale)
+            at = time_of_day(status.opens, locale, variant)
+            parts = [self.text("hours_closed_opens", language, variant).format(day=day, time=at)]
+        else:
+            parts = [self.text("hours_closed", language, variant)]
+        # A text message says the hours only: the languages a line serves would
+        # push answers past four segments (measured: up to 73 UCS-2 units over);
+        # MORE sends the full answer, which says them.
+        if languages and variant not in NOTE_ONCE_VARIANTS and not resource.serves(language):
+            if resource.language_help == INTERPRETERS:
+                parts.append(self.text("resource_interpreters", language, variant))
+            else:
+                names = [locale.languages.get(code.replace("-", "_"), code) for code in resource.languages]
+                listed = format_list(names, locale=locale)
+                parts.append(self.text("resource_only_languages", language, variant).format(languages=listed))
+        return ", ".join(part for part in parts if part)
 
     def with_confirm_note(
         self, value: str, resource: Resource, field_name: str, language: str, variant: str | None
@@ -240,6 +314,18 @@ class Renderer:
     def note(self, key: str, language: str, variant: str | None) -> str:
         """A note's text with its placeholders filled (e.g. how to confirm: {la311.phone})."""
         return self._fill(self.text(key, language, variant), key, language, variant, None)
+
+
+def time_of_day(moment: datetime, locale: Locale, variant: str | None) -> str:
+    """A time as the language writes it ("7:00 PM", "19:00"), or, on the phone, as it
+    says it (CLDR's day periods: "7 in the evening", "저녁 7시", "7 de la tarde")."""
+    if variant == VOICE_VARIANT:
+        text = format_skeleton("Bhm" if moment.minute else "Bh", moment, tzinfo=CITY_TIME, locale=locale)
+    else:
+        text = format_time(moment, "short", tzinfo=CITY_TIME, locale=locale)
+    # CLDR writes "7:00\u202fPM" with a narrow no-break space, which no SMS
+    # alphabet has (it would make an English text UCS-2) and no voice needs.
+    return text.replace("\u202f", " ").replace("\xa0", " ")
 
 
 _renderer = LoadOnce("renderer", lambda: Renderer(catalogs()))
