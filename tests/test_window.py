@@ -115,7 +115,7 @@ def test_cuts_change_no_answer_in_a_long_conversation(
 
 
 def test_a_turn_reads_a_bounded_window_while_every_event_is_kept(
-    agent: Any, new_conversation: Any, tmp_path: Path
+    agent: Any, new_conversation: Any, event_loop_for_agent: asyncio.AbstractEventLoop
 ) -> None:
     store = inner_store(agent)
     conversation = new_conversation()
@@ -126,7 +126,7 @@ def test_a_turn_reads_a_bounded_window_while_every_event_is_kept(
     # What a turn reads never grows past the window and the snapshot.
     assert max(sizes[20:]) <= store.window_max_events + 20
     assert max(sizes[20:]) - min(sizes[20:]) < store.window_max_events
-    stored = asyncio.get_event_loop().run_until_complete(store.retrieve_full_tracker(conversation.sender_id))
+    stored = event_loop_for_agent.run_until_complete(store.retrieve_full_tracker(conversation.sender_id))
     user_texts = [event.text for event in stored.events if isinstance(event, UserUttered)]
     assert len(user_texts) == 60  # nothing deleted from the events table
     assert conversation.slot("language") == "es"
