@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.content.topics import Menu, menu_shown_by
-from bot.conversation_keys import LANGUAGE_SLOT, UTTER_ACTION
+from bot.conversation_keys import LANGUAGE_SLOT, NUMBERED_RESOURCES, UTTER_ACTION
 from bot.language.registry import language_settings
 
 
@@ -38,3 +38,11 @@ def last_menu_shown(tracker: Tracker) -> Menu | None:
 def latest_text(tracker: Tracker) -> str:
     message: dict[str, Any] = tracker.latest_message or {}
     return message.get("text") or ""
+
+
+def numbered_resources(tracker: Tracker) -> list[str]:
+    """The resources the bot's latest message listed by number (a text message), else none."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return list((event.get("metadata") or {}).get(NUMBERED_RESOURCES) or [])
+    return []

@@ -25,6 +25,8 @@ MESSAGE_LANGUAGE = "language"  # the language the text is really in (after any f
 LEGAL_NOTICE = "legal_notice"  # this message carried the one-time legal notice
 DRAFT_NOTICE = "draft_notice"  # the language whose one-time "translation being checked" notice it carried
 UTTER_ACTION = "utter_action"  # the response key Rasa rendered (added by Rasa itself)
+# The resource ids of a text message's numbered list, in order: a reply of a number picks one.
+NUMBERED_RESOURCES = "numbered_resources"
 
 # What an action passes to ask for a response's full text where the channel
 # would otherwise send its short variant (MORE on SMS).

@@ -25,6 +25,7 @@ from bot.conversation_keys import (
     LANGUAGE_SLOT,
     LEGAL_NOTICE,
     MESSAGE_LANGUAGE,
+    NUMBERED_RESOURCES,
 )
 from bot.language.registry import language_settings
 from bot.privacy import log_filter
@@ -94,4 +95,6 @@ class CatalogNLG(NaturalLanguageGenerator):
             MESSAGE_LANGUAGE: rendered.language,
             LEGAL_NOTICE: rendered.legal_notice,
             DRAFT_NOTICE: draft_notice,
+            # Only a numbered list's message carries its order (a reply picks by number).
+            **({NUMBERED_RESOURCES: list(rendered.numbered)} if rendered.numbered else {}),
         }

@@ -48,6 +48,7 @@ FALLBACK_NOTE_KEY = "fallback_note"
 ONLINE_ONLY_LINE_KEY = "resource_line_online"
 DEFAULT_MENU_LINE = "{number}) {label}"
 STATUS_LINE_KEY = "resource_line_status"
+BULLETS = "-•*· "  # what a resource_line template may start with
 VOICE_VARIANT = "voice"  # the catalogs' variant written for speech
 SMS_VARIANT = "sms"  # ...and the one written for text messages
 INTERPRETERS = "interpreters"  # a resource's language_help
@@ -58,6 +59,8 @@ class Rendered:
     text: str
     language: str  # the language the text is in (English on a catalog gap)
     legal_notice: bool = False
+    # A text message's numbered resource list: the resource ids, in the order numbered.
+    numbered: tuple[str, ...] = ()
 
 
 # Unicode directional isolates (FSI ... PDI): a phone number, code or web
@@ -96,8 +99,10 @@ class _Fields(string.Formatter):
         variant: str | None,
         resource_ids: list[str] | None,
         values: dict[str, str] | None = None,
+        numbered: list[str] | None = None,
     ) -> None:
         super().__init__()
+        self.numbered = numbered if numbered is not None else []
         self.renderer = renderer
         self.key = key
         self.language = language
@@ -142,8 +147,15 @@ class _Fields(string.Formatter):
         if self.variant not in NOTE_ONCE_VARIANTS:
             return "\n".join(self.renderer.resource_line(r, self.language, self.variant) for r in chosen)
         # SMS: one "how to confirm" note under the list, not one per line (the
-        # same note on every line cost a Russian answer a whole segment).
-        lines = [self.renderer.resource_line(r, self.language, self.variant, notes=False) for r in chosen]
+        # same note on every line cost a Russian answer a whole segment). The
+        # lines are numbered instead of bulleted: a reply of the number sends
+        # that resource's details again (actions/menu_choice.py).
+        lines = [
+            f"{number}) "
+            + self.renderer.resource_line(r, self.language, self.variant, notes=False).lstrip(BULLETS)
+            for number, r in enumerate(chosen, 1)
+        ]
+        self.numbered.extend(r.id for r in chosen)
         if any(r.confirm_note(f) for r in chosen for f in r.contact_fields()):
             lines.append(self.renderer.note(DEFAULT_LIST_NOTE, self.language, self.variant))
             self.noted = True
@@ -188,13 +200,16 @@ class Renderer:
             key = GENERIC_ERROR_KEY
         if found is None:
             raise LookupError(f"Neither {key!r} nor {GENERIC_ERROR_KEY!r} is in any catalog.")
-        text = self._fill(found.text, key, found.language, variant, resource_ids, values)
+        numbered: list[str] = []
+        text = self._fill(found.text, key, found.language, variant, resource_ids, values, numbered)
         if found.language != language and language in self.catalogs.messages:
             # A translation is missing or out of date (fuzzy): say so, in the person's language.
             text = f"{self.text(FALLBACK_NOTE_KEY, language, variant)}\n{text}"
         if legal_notice:
             text = f"{text}\n{self.text(LEGAL_NOTICE_KEY, found.language, variant)}"
-        return Rendered(text=text.strip(), language=found.language, legal_notice=legal_notice)
+        return Rendered(
+            text=text.strip(), language=found.language, legal_notice=legal_notice, numbered=tuple(numbered)
+        )
 
     def _render_in_each(self, key: str, languages: Iterable[str], variant: str | None) -> Rendered:
         parts = [self._render_one(key, language, variant) for language in languages]
@@ -209,9 +224,10 @@ class Renderer:
         variant: str | None,
         resource_ids: list[str] | None,
         values: dict[str, str] | None = None,
+        numbered: list[str] | None = None,
     ) -> str:
         try:
-            return _Fields(self, key, language, variant, resource_ids, values).format(text)
+            return _Fields(self, key, language, variant, resource_ids, values, numbered).format(text)
         except (ValueError, IndexError, KeyError) as error:
             # A malformed catalog string must not silence the bot.
             logger.error("Could not fill placeholders of %r (%s): %s", key, language, error)

@@ -23,8 +23,10 @@ from bot.storage import reports
 logger = logging.getLogger(__name__)
 
 # What happened: a call was put through and answered, put through and not
-# answered (then sent to 311), or the details were sent by text instead.
+# answered (then sent to 311), the details were sent by text instead of a
+# call, or a texter picked the resource from a numbered list.
 CONNECTED, NOT_ANSWERED, SENT_BY_SMS = "connected", "not_answered", "sent_by_sms"
+DETAILS_SENT = "details_sent"
 
 metadata = sa.MetaData()
 ROUTES = sa.Table(
