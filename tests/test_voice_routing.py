@@ -148,3 +148,11 @@ def test_dialable_numbers_exclude_short_codes_and_invalid_ones() -> None:
     assert dialable_number(directory["la311"]) is None  # "3-1-1"
     assert dialable_number(directory["hotline"]) == "+18886244752"
     assert dialable_number(directory["moia"]) is None  # web only
+
+
+def test_saying_the_resources_name_puts_the_caller_through(verified_hotline: Path, reports_db: str) -> None:
+    from bot.content.resources import resource_directory
+
+    name = resource_directory()["hotline"].name("en")
+    twiml = run(CallFlow(OPERATOR), *press("1", FIND_DETAINED_DIGIT), {"SpeechResult": name})
+    assert [d.text for d in dials(twiml)] == ["+18886244752"]

@@ -198,8 +198,10 @@ class CallFlow:
             # Keys answer the dialogue's question ("1" for yes...); star leaves the form.
             answer = FORM_EXIT_TEXT if digits == MENU_DIGIT else (digits or speech)
             return await self._ask_dialogue(call_id, state, speaker, answer, ask)
-        if state.stage == "answered" and digits in state.offers:
-            return await self._take_offer(state, speaker, state.offers[digits], params.get("From", ""))
+        if state.stage == "answered" and state.offers:
+            offer = state.offers.get(digits) if digits else self._offer_named(state, speech, speaker.language)
+            if offer:
+                return await self._take_offer(state, speaker, offer, params.get("From", ""))
         if digits == MENU_DIGIT:
             return self._main_menu(state, speaker)
         if digits == REPEAT_DIGIT and state.stage == "answered" and state.last_answer:
@@ -355,6 +357,20 @@ class CallFlow:
         if self.texter is not None and any(not can_connect(r) for r in listed):
             offers[next(keys)] = f"{TEXT}{response_key}"
         return offers
+
+    @staticmethod
+    def _offer_named(state: CallState, speech: str, language: str) -> str | None:
+        """The put-through offer whose resource the caller named ("CHIRLA", "la línea de CHIRLA")."""
+        heard = fold(speech)
+        directory = resource_directory()
+        for offer in state.offers.values():
+            if not offer.startswith(DIAL) or not heard:
+                continue
+            resource = directory.get(offer.removeprefix(DIAL))
+            names = {resource.name(language), resource.name("en")} if resource else set()
+            if any(fold(name) in heard or heard in fold(name) for name in names if len(heard) >= 4):
+                return offer
+        return None
 
     def _say_offers(self, state: CallState, speaker: Speaker, target: Any) -> None:
         directory = resource_directory()
