@@ -127,7 +127,9 @@ class _Fields(string.Formatter):
             return "", field_name
         value = isolated(value, self.language) if attribute in ISOLATED_FIELDS else value
         if attribute == "phone" and self.renderer.says_status_inline(resource):
-            status = self.renderer.resource_status(resource, self.language, self.variant)
+            # In running text a number gets its hours; the languages a line
+            # serves are said in lists (texts and calls have a length budget).
+            status = self.renderer.resource_status(resource, self.language, self.variant, languages=False)
             value = self.renderer.with_status(value, status, self.language, self.variant)
         if not (self.variant in NOTE_ONCE_VARIANTS and self.noted):
             noted = self.renderer.with_confirm_note(value, resource, attribute, self.language, self.variant)
