@@ -218,3 +218,18 @@ def test_a_bad_entry_in_the_shipped_directory_stops_loading_and_names_it(data_di
     path.write_text(text, encoding="utf-8")
     with pytest.raises(HoursError, match="resource 'la311'"):
         CatalogNLG()  # what a server does at start-up
+
+
+def test_a_text_list_is_numbered_with_hours_and_one_picked_line_also_says_its_languages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.content import hours as hours_module
+
+    monkeypatch.setattr(hours_module, "city_now", lambda: at(WEDNESDAY_NIGHT))
+    only = renderer().text("resource_only_languages", "ko").split("{")[0].strip() or "만"
+    listed = renderer().render("utter_legal_help", "ko", "sms")
+    assert "1) " in listed.text and "2) " in listed.text and len(listed.numbered) >= 2
+    assert only not in listed.text.split("\n")[1]  # a list of several: hours only
+    picked = renderer().render("utter_resource_details", "ko", "sms", resource_ids=["carecen"])
+    assert picked.numbered == () and "1) " not in picked.text
+    assert "스페인어" in picked.text and "영어" in picked.text  # the languages it serves, in Korean

@@ -152,12 +152,17 @@ class _Fields(string.Formatter):
         # same note on every line cost a Russian answer a whole segment). The
         # lines are numbered instead of bulleted: a reply of the number sends
         # that resource's details again (actions/menu_choice.py).
+        # A list of several: hours only (the languages a line serves would push
+        # answers past four segments, measured: up to 73 UCS-2 units over; MORE
+        # and a reply of the line's number say them). One resource: both.
+        several = len(chosen) > 1
         lines = [
-            f"{number}) "
-            + self.renderer.resource_line(r, self.language, self.variant, notes=False).lstrip(BULLETS)
-            for number, r in enumerate(chosen, 1)
+            self.renderer.resource_line(r, self.language, self.variant, notes=False, languages=not several)
+            for r in chosen
         ]
-        self.numbered.extend(r.id for r in chosen)
+        if several:
+            lines = [f"{number}) {line.lstrip(BULLETS)}" for number, line in enumerate(lines, 1)]
+            self.numbered.extend(r.id for r in chosen)
         if any(r.confirm_note(f) for r in chosen for f in r.contact_fields()):
             lines.append(self.renderer.note(DEFAULT_LIST_NOTE, self.language, self.variant))
             self.noted = True
@@ -250,7 +255,12 @@ class Renderer:
         return "\n".join(lines)
 
     def resource_line(
-        self, resource: Resource, language: str, variant: str | None, notes: bool = True
+        self,
+        resource: Resource,
+        language: str,
+        variant: str | None,
+        notes: bool = True,
+        languages: bool = True,
     ) -> str:
         contacts = []
         spoken_fields = load_data_file("channels.yml").get("contact_fields", {}).get(variant or "")
@@ -267,7 +277,8 @@ class Renderer:
             name = {"name": resource.name(language)}
             return self._fill(online, ONLINE_ONLY_LINE_KEY, language, variant, None, name)
         line = template.format(name=resource.name(language), contact=", ".join(contacts))
-        return self.with_status(line, self.resource_status(resource, language, variant), language, variant)
+        status = self.resource_status(resource, language, variant, languages=languages)
+        return self.with_status(line, status, language, variant)
 
     @staticmethod
     def says_status_inline(resource: Resource) -> bool:
@@ -307,10 +318,7 @@ class Renderer:
             parts = [self.text("hours_closed_opens", language, variant).format(day=day, time=at)]
         else:
             parts = [self.text("hours_closed", language, variant)]
-        # A text message says the hours only: the languages a line serves would
-        # push answers past four segments (measured: up to 73 UCS-2 units over);
-        # MORE sends the full answer, which says them.
-        if languages and variant not in NOTE_ONCE_VARIANTS and not resource.serves(language):
+        if languages and not resource.serves(language):
             if resource.language_help == INTERPRETERS:
                 parts.append(self.text("resource_interpreters", language, variant))
             else:
