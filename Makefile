@@ -27,7 +27,7 @@ export PYTHONWARNINGS := ignore
 
 
 
-.PHONY: help services scan setup catalogs train shell run sms call purge topology test lint validate bench fuzz i18n-report i18n-extract i18n-update clean
+.PHONY: help services scan setup catalogs train shell run sms call purge analytics-demo topology test lint validate bench fuzz i18n-report i18n-extract i18n-update clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -79,6 +79,10 @@ call: setup ## Call the running server's IVR (`make run`) as Twilio would, signe
 purge: setup ## Delete conversations older than RETENTION_DAYS (DRY_RUN=1 to only count)
 	$(PY) -m bot purge $(if $(DRY_RUN),--dry-run,)
 
+analytics-demo: setup ## Simulated traffic in a throwaway database, and the City's report page from it (results/analytics-demo.html)
+	@mkdir -p results
+	$(PY) -m bot analytics --demo --since 2026-11-02 --until 2026-11-29 --out results/analytics-demo.html
+
 topology: services train ## nginx (deploy/nginx.conf), two Rasa servers, actions, PostgreSQL and Redis on loopback, until Ctrl-C
 	$(PY) -m bot topology
 
@@ -102,6 +106,7 @@ bench: services train ## Measure training, start-up, memory and latency, with th
 	$(PY) -m benchmarks voice
 	$(PY) -m benchmarks scale
 	$(PY) -m benchmarks burst --redis
+	$(PY) -m benchmarks analytics
 
 fuzz: train ## 10,000 hostile requests per channel against a live server: no 5xx, no hang, no leak (a few minutes)
 	$(PY) -m benchmarks fuzz

@@ -4,6 +4,7 @@ core    training, start-up, memory and in-process latency (--baseline: the stock
 sms     the SMS webhook under concurrent conversations
 voice   the voice webhook under concurrent calls
 scale   SQLite vs the stock bot; a 208-turn conversation; 10 calls; nginx + 1 or 2 servers (PostgreSQL, Redis)
+analytics  what the anonymous counts cost per turn (counting on and off, in one run)
 burst   five texts from one phone at once: wait per message, order (--redis: Redis locks too)
 fuzz    hostile requests against every channel (make fuzz)
 """
@@ -11,7 +12,7 @@ fuzz    hostile requests against every channel (make fuzz)
 import importlib
 import sys
 
-NAMES = ("core", "sms", "voice", "scale", "burst", "fuzz", "nlu_languages")
+NAMES = ("core", "sms", "voice", "scale", "burst", "fuzz", "nlu_languages", "analytics")
 
 
 def main(argv: list[str]) -> int:

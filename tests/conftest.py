@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +29,11 @@ from bot.storage.local_services import free_port, wait_for_port
 from tests.sms_client import SmsSender
 
 MODEL_PATH = launch.MODEL
+# The anonymous counts the tests' conversations write (bot/analytics) go to a
+# throwaway database, in this process and in every server the tests start.
+os.environ.setdefault(
+    "ANALYTICS_DB_URL", f"sqlite:///{Path(tempfile.mkdtemp(prefix='kyr-test-analytics-')) / 'analytics.db'}"
+)
 # Settings of the live server the channel tests talk to.
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 SECRET = "test-conversation-secret-0123456789"

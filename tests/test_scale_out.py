@@ -157,3 +157,35 @@ def test_reports_on_postgresql(stores: dict[str, str], monkeypatch: pytest.Monke
     found = {r.reference: r for r in reports.list_reports()}
     assert found[reference].callback_number == "+12135550100"
     assert reports.export(list(found.values()), "json").count(reference) == 1
+
+
+def test_analytics_counts_from_two_processes_at_once_on_postgresql(stores: dict[str, str]) -> None:
+    import subprocess
+    import sys
+    from datetime import datetime
+
+    from bot.analytics import counters
+    from bot.content.hours import CITY_TIME
+    from bot.settings import PROJECT_ROOT
+
+    language = f"t{time.time_ns() % 10**8}"  # this test's own cells
+    script = (
+        "from bot.analytics import counters\n"
+        f"for _ in range(300): counters.count('fallback', language='{language}', channel='sms')\n"
+    )
+    env = {**os.environ, counters.URL_SETTING: stores["TRACKER_STORE_URL"], "PYTHONPATH": str(PROJECT_ROOT)}
+    writers = [subprocess.Popen([sys.executable, "-c", script], env=env) for _ in range(2)]
+    assert [writer.wait(timeout=180) for writer in writers] == [0, 0]
+    os.environ[counters.URL_SETTING], before = (
+        stores["TRACKER_STORE_URL"],
+        os.environ.get(counters.URL_SETTING),
+    )
+    try:
+        today = datetime.now(CITY_TIME).date()
+        cells = [c for c in counters.counts(today, today) if c["language"] == language]
+    finally:
+        if before is None:
+            os.environ.pop(counters.URL_SETTING)
+        else:
+            os.environ[counters.URL_SETTING] = before
+    assert [(c["metric"], c["count"]) for c in cells] == [("fallback", 600)]

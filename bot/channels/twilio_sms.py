@@ -25,12 +25,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.analytics import counters
 from bot.channels import twilio_fields
 from bot.channels.handled_turns import replay_handled_turn
 from bot.channels.http_limits import DIALOGUE_DEADLINE_S, guard_requests
 from bot.channels.inbound_text import person_text
 from bot.channels.parse_cache import DEFAULT_PARSE_CACHE_SIZE, PARSE_CACHE_SIZE_SETTING, ParseCache
 from bot.channels.readiness import add_readiness_route
+from bot.channels.sms_segments import count_segments
 from bot.channels.sms_text import to_sms_text
 from bot.channels.twilio_auth import (
     TwilioCollectingOutput,
@@ -144,11 +146,17 @@ class TwilioSmsInput(InputChannel):
             # must not show the number or the text (bot.privacy.log_filter).
             keep_out_of_logs(sender, params.get("Body"), person_text(params.get("Body", "")))
             message_sid = twilio_fields.sid(params.get("MessageSid"))
-            if not message_sid:
-                return twiml(await self._handle(request, params, sender, on_new_message))
 
             async def handle(taking_over: bool) -> str:
-                return await self._handle(request, params, sender, on_new_message, taking_over) or ""
+                body = await self._handle(request, params, sender, on_new_message, taking_over) or ""
+                if body:  # what the City pays for: segments sent, counted once per message handled
+                    counters.count(
+                        counters.SMS_SEGMENTS, channel=SMS_VARIANT, amount=count_segments(body).segments
+                    )
+                return body
+
+            if not message_sid:
+                return twiml(await handle(False))
 
             # A retry with the same MessageSid gets the first answer, whichever process has it.
             try:

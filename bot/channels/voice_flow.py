@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from bot.analytics import counters
 from bot.channels import twilio_fields
 from bot.channels.inbound_text import person_text
 from bot.channels.sms_text import to_sms_text
@@ -467,6 +468,7 @@ class CallFlow:
 
     def _operator_or_goodbye(self, speaker: Speaker) -> str:
         if self.operator_number:
+            counters.count(counters.INTERPRETER_TRANSFER, language=speaker.language, channel=CHANNEL)
             speaker.say(speaker.twiml, speaker.text("voice_transfer"))
             speaker.twiml.dial(self.operator_number)
         else:

@@ -9,6 +9,7 @@ reports       list or export reports of enforcement activity
 purge         delete conversations and reports past the retention period
 i18n-report   per language and key: coverage, reading level, SMS segments, voice checks, fuzzy status
 i18n-sources  check | mark | stamp <lang> <key>...: translations whose English changed become fuzzy
+analytics     the City's report from the anonymous counts: HTML, CSV or JSON (--demo: simulated traffic)
 topology      nginx, two Rasa servers, the action server, PostgreSQL and Redis on loopback (Ctrl-C stops)
 
 Performance measurements are not part of the runtime: `python -m benchmarks`.
@@ -23,6 +24,7 @@ from collections.abc import Callable
 # `python -m bot sms` does not load Rasa.
 COMMANDS = {
     "actions": "bot.cli.actions",
+    "analytics": "bot.cli.analytics",
     "i18n-report": "bot.cli.i18n_report",
     "i18n-sources": "bot.cli.i18n_sources",
     "sms": "bot.cli.sms",

@@ -1,7 +1,8 @@
 """`python -m bot purge [--older-than 30d] [--dry-run]`: forget old conversations and reports.
 
 Deletes every conversation whose last event, and every report, is older than
-the retention period (RETENTION_DAYS, default 30; --older-than overrides it: 30d, 12h).
+the retention period (RETENTION_DAYS, default 30; --older-than overrides it: 30d, 12h),
+and the anonymous daily counts older than theirs (ANALYTICS_RETENTION_DAYS, default 730).
 With --dry-run it only counts. Schedule it daily, e.g. with cron:
 
     15 3 * * *  cd /srv/kyr && .venv/bin/python -m bot purge
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from dotenv import load_dotenv
 from sqlalchemy import create_engine
 
+from bot.analytics import counters
 from bot.settings import PROJECT_ROOT, RETENTION_SETTING, retention_days
 from bot.storage import reports
 from bot.storage.purge import parse_period, purge_conversations
@@ -36,9 +38,10 @@ def main(args: list[str]) -> int:
     result = purge_conversations(create_engine(tracker_store_url()), options.older_than, options.dry_run)
     before = datetime.now(timezone.utc) - timedelta(seconds=options.older_than)
     report_count = reports.purge_reports(before, options.dry_run)
+    count_cells = counters.purge(dry_run=options.dry_run)
     verb = "Would delete" if options.dry_run else "Deleted"
     print(
         f"{verb} {result.events} event(s) from {result.conversations} conversation(s), "
-        f"{report_count} report(s)."
+        f"{report_count} report(s), {count_cells} daily count(s) past {counters.retention_days()} days."
     )
     return 0

@@ -17,6 +17,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import rasa_adapters
+from bot.analytics import counters
 from bot.content.resources import resource_directory
 from bot.content.topics import offline_topics, topic_for_response
 from bot.conversation_keys import (
@@ -34,6 +35,7 @@ from bot.rendering.renderer import channel_variant, renderer
 logger = logging.getLogger(__name__)
 
 TOPIC_OFFLINE_RESPONSE = "utter_topic_offline"
+CHAT = "chat"  # the channel of counts from the terminal and the REST channel
 DRAFT_NOTICE_KEY = "draft_notice"
 
 
@@ -89,6 +91,8 @@ class CatalogNLG(NaturalLanguageGenerator):
             variant = channel_variant(output_channel)
             notice = self.renderer.render(DRAFT_NOTICE_KEY, language.code, variant).text
             text, draft_notice = f"{text}\n{notice}", language.code
+        if kwargs.get("variant") != FULL_TEXT_VARIANT:  # MORE is the same answer again
+            counters.count_response(utter_action, rendered.language, channel_variant(output_channel) or CHAT)
         # Extra keys end up in the BotUttered event's metadata, never in the text.
         return {
             "text": text,

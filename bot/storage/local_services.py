@@ -48,7 +48,7 @@ def _serving(server: subprocess.Popen, folder: Path, port: int, timeout_s: float
         shutil.rmtree(folder, ignore_errors=True)
 
 
-INSTALL_ADVICE = "run `sudo make services` (Debian packages postgresql and redis-server)"
+INSTALL_ADVICE = "run `sudo make services` (Debian packages postgresql, redis-server, nginx, chromium)"
 
 
 def missing_services() -> list[str]:

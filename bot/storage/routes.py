@@ -13,12 +13,12 @@ import logging
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from bot.caches import KeyedCache
 from bot.content.hours import CITY_TIME
 from bot.storage import reports
+from bot.storage.counts import increment
 
 logger = logging.getLogger(__name__)
 
@@ -65,14 +65,7 @@ def record_route(
     try:
         engine = _engines.get(reports.reports_db_url())
         with engine.begin() as connection:
-            dialects = {"sqlite": sqlite, "postgresql": postgresql}
-            dialect = dialects.get(engine.dialect.name)
-            if dialect is None:
-                raise RuntimeError(f"route counts need SQLite or PostgreSQL, not {engine.dialect.name}")
-            statement = dialect.insert(ROUTES).values(**key, count=1)
-            connection.execute(
-                statement.on_conflict_do_update(index_elements=list(key), set_={"count": ROUTES.c.count + 1})
-            )
+            increment(connection, ROUTES, key)
     except Exception:  # noqa: BLE001 - counting must never break a call
         logger.exception("Counting a route failed.")
 

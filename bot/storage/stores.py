@@ -26,14 +26,13 @@ from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.utils.endpoints import EndpointConfig
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import QueuePool
 
 from bot.channels.http_limits import DIALOGUE_DEADLINE_S
 from bot.privacy.redaction import redact
 from bot.settings import database_url
+from bot.storage.sqlite import sqlite_engine
 from bot.storage.window import WindowedSQLTrackerStore
 
 logger = logging.getLogger(__name__)
@@ -101,31 +100,6 @@ class ConfiguredTrackerStore(WindowedSQLTrackerStore):
             self.forget_snapshot(session, sender_id)
             session.commit()
         return int(deleted)
-
-
-def sqlite_engine(url: Any) -> Engine:
-    """An engine for the default SQLite file that keeps its connections and commits cheaply.
-
-    SQLAlchemy 1.4 opens a new SQLite connection for every session (NullPool),
-    and SQLite's default journal syncs the disk twice per commit; both showed in
-    the profile of a turn (README, Performance). Write-ahead logging with
-    `synchronous=NORMAL` keeps every commit through a crash of the process; a
-    power cut can lose the last few turns, never corrupt the file. Rasa runs
-    all turns on one thread; check_same_thread is off so that a pooled
-    connection may also serve another thread (Rasa's thread pool, the purge).
-    """
-    engine = create_engine(
-        url, poolclass=QueuePool, pool_size=2, connect_args={"check_same_thread": False, "timeout": 10}
-    )
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(connection: Any, _: Any) -> None:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    return engine
 
 
 async def forget_conversation(tracker_store: Any, lock_store: LockStore | None, sender_id: str) -> int:
