@@ -97,23 +97,26 @@ def test_the_attack_works_on_a_table_with_only_primary_suppression() -> None:
 def test_real_conversations_write_counts_and_the_page_is_built_from_them(
     fresh_counts: str, new_conversation: Any, reports_db: str
 ) -> None:
-    for _ in range(11):  # eleven people ask the same question: a count that can be shown
+    for _ in range(11):  # eleven people ask in English, eleven in Spanish: counts that can be shown
         new_conversation().say("ICE is at my door what do I do")
-    new_conversation().say("la migra esta en mi puerta")
-    new_conversation().say("asdf qwerty zxcv")
+        new_conversation().say("la migra esta en mi puerta")
+    new_conversation().say("😀😀😀")  # not understood
+    new_conversation().say("Olá, preciso de ajuda com a imigração")  # a language not served
     cells = counters.counts(TODAY, TODAY)
     by = {(c["metric"], c["topic"], c["language"], c["channel"]): c["count"] for c in cells}
     assert by[("question_answered", "kyr_door", "en", "chat")] == 11
-    assert by[("question_answered", "kyr_door", "es", "chat")] == 1
-    assert sum(c["count"] for c in cells if c["metric"] == "fallback") >= 1
+    assert by[("question_answered", "kyr_door", "es", "chat")] == 11
+    assert sum(c["count"] for c in cells if c["metric"] == "fallback") == 1
+    assert sum(c["count"] for c in cells if c["metric"] == "unsupported_language") >= 1
     # Nothing that could identify anyone is stored: only these columns exist.
     assert set(cells[0]) == {"day", "metric", "topic", "language", "channel", "count"}
     sections = report.sections(cells, TODAY, TODAY)
     figures = {(f["table"], f["row"], f["column"]): f["value"] for f in report.published(sections, "en")}
     assert figures[("questions_by_language", "en", "all")] == 11
-    assert figures[("questions_by_language", "es", "all")] == SUPPRESSED
+    assert figures[("questions_by_language", "es", "all")] == 11
+    assert figures[("headline", "Messages not understood", "all")] == SUPPRESSED
     page = report.to_html(sections, "es", TODAY, TODAY)
-    assert "Preguntas respondidas por idioma" in page and "<td>11</td>" in page
+    assert "Preguntas respondidas por idioma" in page and "<td>11</td>" in page and "<td>&lt;10</td>" in page
     for rows in (json.loads(report.to_json(sections, "en", TODAY, TODAY))["figures"], csv_rows(sections)):
         assert not any(str(row["value"]) in {str(n) for n in range(1, THRESHOLD)} for row in rows)
 

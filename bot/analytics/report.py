@@ -204,13 +204,17 @@ def _figure(section: Section, words: dict[str, Any]) -> go.Figure:
     return figure
 
 
+def _cell(value: int | str) -> str:
+    return html.escape(str(value))  # "<10" is text, not markup
+
+
 def _html_table(section: Section, words: dict[str, Any]) -> str:
     table, names = section.table, words["metrics"]
     header_row = words.get(section.row_label, section.row_label)
     if section.chart == "rate":
         head = f"<tr><th scope='col'>{html.escape(header_row)}</th><th scope='col'>{words['rate']}</th></tr>"
         body = "".join(
-            f"<tr><th scope='row'>{html.escape(row)}</th><td>{rate(table, row)}</td></tr>"
+            f"<tr><th scope='row'>{html.escape(row)}</th><td>{html.escape(rate(table, row))}</td></tr>"
             for row in table.rows
         )
         return f"<table><caption>{html.escape(words[section.key])}</caption>{head}{body}</table>"
@@ -224,12 +228,12 @@ def _html_table(section: Section, words: dict[str, Any]) -> str:
     body = ""
     for row in table.rows:
         name = names.get(row, row) if section.key == "headline" else row
-        cells = "".join(f"<td>{table.shown(row, c)}</td>" for c in columns)
-        total = f"<td>{table.shown_row_total(row)}</td>" if totals else ""
+        cells = "".join(f"<td>{_cell(table.shown(row, c))}</td>" for c in columns)
+        total = f"<td>{_cell(table.shown_row_total(row))}</td>" if totals else ""
         body += f"<tr><th scope='row'>{html.escape(str(name))}</th>{cells}{total}</tr>"
     if section.key != "headline":
-        column_totals = "".join(f"<td>{table.shown_column_total(c)}</td>" for c in columns)
-        grand = f"<td>{table.shown_grand_total()}</td>" if totals else ""
+        column_totals = "".join(f"<td>{_cell(table.shown_column_total(c))}</td>" for c in columns)
+        grand = f"<td>{_cell(table.shown_grand_total())}</td>" if totals else ""
         body += f"<tr><th scope='row'>{words['total']}</th>{column_totals}{grand}</tr>"
     caption = words["headline"] if section.key == "headline" else words[section.key]
     return f"<table><caption>{html.escape(caption)}</caption>{head}{body}</table>"
