@@ -100,7 +100,9 @@ def engine() -> Engine:
 
 
 def _response_metrics() -> dict[str, str]:
-    return {str(k): str(v) for k, v in (load_data_file("analytics.yml").get("responses") or {}).items()}
+    # Not `responses:` at the top: Rasa reads every file under data/ and would take it for the domain's.
+    mapping = load_data_file("analytics.yml").get("metrics_by_response") or {}
+    return {str(key): str(value) for key, value in mapping.items()}
 
 
 _metrics_by_response = LoadOnce("analytics metrics by response", _response_metrics)
