@@ -38,7 +38,8 @@ class Section:
     table: Table
     row_label: str
     column_label: str
-    chart: str  # "bar" (rows) or "stacked" (rows over columns)
+    chart: str  # "bar" (one bar per row), "rate" (a share per row) or "stacked"
+    series: str = "columns"  # stacked: one series per column (along the rows), or per row ("rows")
 
 
 def labels(language: str) -> dict[str, Any]:
@@ -89,7 +90,7 @@ def sections(cells: list[dict[str, Any]], since: date, until: date) -> list[Sect
     )
     return [
         Section("headline", headline, "metric", "count", "bar"),
-        Section("questions_by_topic_over_time", by_topic_week, "topic", "week", "stacked"),
+        Section("questions_by_topic_over_time", by_topic_week, "topic", "week", "stacked", series="rows"),
         Section(
             "questions_by_language",
             _table(cells, QUESTION_ANSWERED, "language", None),
@@ -174,18 +175,14 @@ def _figure(section: Section, words: dict[str, Any]) -> go.Figure:
     table, names = section.table, words["metrics"]
     figure = go.Figure()
     if section.chart == "stacked":
-        for column in table.columns:
-            shown = [table.shown(row, column) for row in table.rows]
+        by_row = section.series == "rows"
+        along = table.columns if by_row else table.rows  # the weeks
+        for name in table.rows if by_row else table.columns:
+            shown = [table.shown(name, x) if by_row else table.shown(x, name) for x in along]
+            # A hidden cell adds nothing to its bar; its table says "<10".
             figure.add_bar(
-                name=names.get(column, column),
-                x=table.rows if section.key != "questions_by_topic_over_time" else None,
-                y=[v if isinstance(v, int) else 0 for v in shown],
+                name=names.get(name, name), x=along, y=[v if isinstance(v, int) else 0 for v in shown]
             )
-        if section.key == "questions_by_topic_over_time":  # days along the axis, a bar per topic
-            figure = go.Figure()
-            for row in table.rows:
-                shown = [table.shown(row, column) for column in table.columns]
-                figure.add_bar(name=row, x=table.columns, y=[v if isinstance(v, int) else 0 for v in shown])
         figure.update_layout(barmode="stack")
     elif section.chart == "rate":
         values = [rate(table, row) for row in table.rows]
