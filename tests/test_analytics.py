@@ -29,6 +29,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture
 def fresh_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    counters.flush()  # what earlier tests counted goes where they counted it
     url = f"sqlite:///{tmp_path / 'analytics.db'}"
     monkeypatch.setenv(counters.URL_SETTING, url)
     return url
@@ -125,6 +126,20 @@ def csv_rows(sections: list[report.Section]) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(report.to_csv(sections, "en"))))
 
 
+def test_counts_wait_a_few_seconds_then_go_in_one_write(
+    fresh_counts: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counters.flush()
+    monkeypatch.setattr(counters, "FLUSH_INTERVAL_S", 3600.0)
+    counters.count("fallback", language="en", channel="sms")
+    counters.count("fallback", language="en", channel="sms")
+    assert counters._pending.cells  # not written yet
+    monkeypatch.setattr(counters, "FLUSH_INTERVAL_S", 0.0)
+    counters.count("fallback", language="en", channel="sms")  # due: all three written
+    assert counters._pending.cells == {}
+    assert [c["count"] for c in counters.counts(TODAY, TODAY)] == [3]
+
+
 def test_the_channels_count_sms_segments_and_transfers(fresh_counts: str) -> None:
     counters.count(counters.SMS_SEGMENTS, channel="sms", amount=3)
     counters.count(counters.SMS_SEGMENTS, channel="sms", amount=2)
@@ -142,7 +157,8 @@ def test_counts_are_kept_two_years_then_purged(fresh_counts: str) -> None:
 
 def test_a_failed_count_never_breaks_a_turn(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(counters.URL_SETTING, "sqlite:////nonexistent-folder/x/analytics.db")
-    counters.count("fallback", language="en", channel="sms")  # logged, not raised
+    counters.count("fallback", language="en", channel="sms")
+    counters.flush()  # logged, not raised
 
 
 # --- the page in a real browser ---------------------------------------------------------------------

@@ -172,6 +172,7 @@ def test_analytics_counts_from_two_processes_at_once_on_postgresql(stores: dict[
     script = (
         "from bot.analytics import counters\n"
         f"for _ in range(300): counters.count('fallback', language='{language}', channel='sms')\n"
+        "counters.flush()\n"
     )
     env = {**os.environ, counters.URL_SETTING: stores["TRACKER_STORE_URL"], "PYTHONPATH": str(PROJECT_ROOT)}
     writers = [subprocess.Popen([sys.executable, "-c", script], env=env) for _ in range(2)]
